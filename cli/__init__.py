@@ -1,0 +1,1 @@
+"""The ``hopquy`` console script: thin commands over the registry, importer and search."""

@@ -1,0 +1,37 @@
+"""What every command needs: settings, a migrated engine, and the search index if any."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+
+from registry.db import make_engine
+from registry.migrate import upgrade
+from registry.settings import Settings, get_settings
+from search.client import SearchIndex, resolve_target
+from search.process import MeilisearchProcess, master_key
+
+
+def engine_for(settings: Settings | None = None) -> Engine:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def current_index(settings: Settings) -> SearchIndex | None:
+    target = resolve_target(settings)
+    return SearchIndex(target) if target else None
+
+
+@contextmanager
+def search_index(settings: Settings, start_managed: bool = True) -> Iterator[SearchIndex | None]:
+    """The configured or running index; else, if we manage Meilisearch, a temporary one."""
+    index = current_index(settings)
+    if index is not None or not (start_managed and settings.manages_meilisearch):
+        yield index
+        return
+    with MeilisearchProcess(settings.meili_data_dir, master_key(settings.meili_key_file)):
+        yield current_index(settings)

@@ -1,0 +1,105 @@
+"""``hopquy import``: one feed file into the registry, with progress, summary and report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cli.context import engine_for, search_index
+from importer.run import ImportOptions, ImportResult, import_file
+from registry.settings import get_settings
+
+SHOWN_PROBLEMS = 50
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="the feed's source (certification body)")
+@click.option("--mode", type=click.Choice(["delta", "full"]), default="delta", show_default=True,
+              help="full: the file is the whole current list of the source")
+@click.option("--skip-invalid", is_flag=True, help="import the valid rows, report the rest")
+@click.option("--dry-run", is_flag=True, help="validate and show the changes, write nothing")
+@click.option("--allow-mass-withdraw", is_flag=True, help="let a full snapshot withdraw over 20%")
+@click.option("--sheet", help="XLSX sheet name (default: the first)")
+@click.option("--force", is_flag=True, help="import even if this file was imported before")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="write the report as JSON")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@click.option("--quiet", is_flag=True, help="no progress bar, no table")
+def import_command(file: Path, source: str, mode: str, skip_invalid: bool, dry_run: bool,
+                   allow_mass_withdraw: bool, sheet: str | None, force: bool, report: Path | None,
+                   as_json: bool, quiet: bool) -> None:
+    """Import FILE (CSV, XLSX, JSON) from SOURCE: all of it, or nothing and a report."""
+    settings = get_settings()
+    engine = engine_for(settings)
+    options = ImportOptions(source=source, full=mode == "full", strict=not skip_invalid,
+                            dry_run=dry_run, allow_mass_withdraw=allow_mass_withdraw,
+                            sheet=sheet, force=force, keep_changes=200 if dry_run else 0)
+    console = Console(stderr=True, quiet=quiet or as_json)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]} rows"),
+                  TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(),
+                  console=console, transient=True, disable=quiet or as_json or not console.is_terminal) as bar:
+        task = bar.add_task(file.name, total=file.stat().st_size, rows=0, rate="-")
+
+        def progress(rows: int, done: int, total: int) -> None:
+            elapsed = bar.tasks[0].elapsed or 1e-9
+            bar.update(task, completed=done, rows=f"{rows:,}", rate=f"{rows / elapsed:,.0f}")
+
+        result = import_file(engine, file, options, progress)
+    indexed = _index_now(settings, engine, result)
+    body = {**result.as_dict(), "indexed": indexed}
+    if report:
+        report.write_text(json.dumps(body, ensure_ascii=False, indent=2, default=str))
+    if as_json:
+        body.pop("problems") if not report else None
+        click.echo(json.dumps(body, ensure_ascii=False, default=str))
+    else:
+        _print(console if not quiet else Console(stderr=True), result, indexed, quiet)
+    sys.exit(1 if result.status == "rejected" else 0)
+
+
+def _index_now(settings, engine, result: ImportResult) -> int | None:
+    """Index right away when a Meilisearch is reachable; else the outbox keeps the changes."""
+    if result.status != "applied":
+        return None
+    from search.client import SearchUnavailable
+    from search.sync import drain
+
+    with search_index(settings, start_managed=False) as index:
+        if index is None:
+            return None
+        try:
+            index.ensure()
+            return drain(engine, index)
+        except SearchUnavailable:
+            return None
+
+
+def _print(console: Console, result: ImportResult, indexed: int | None, quiet: bool) -> None:
+    for problem in result.problems[:SHOWN_PROBLEMS]:
+        console.print(str(problem), style="red" if problem.severity == "error" else "yellow",
+                      markup=False, highlight=False)
+    if len(result.problems) > SHOWN_PROBLEMS:
+        console.print(f"… and {len(result.problems) - SHOWN_PROBLEMS} more (use --report FILE)")
+    if quiet:
+        return
+    c = result.counts
+    table = Table(title=f"{result.file_name} → {result.source}: {result.status}")
+    for name in ("rows", "created", "updated", "unchanged", "withdrawn", "invalid", "indexed"):
+        table.add_column(name, justify="right")
+    table.add_row(str(result.rows), str(c.created), str(c.updated), str(c.unchanged),
+                  str(c.withdrawn), str(result.invalid_rows),
+                  "queued" if indexed is None else str(indexed))
+    console.print(table)
+    if result.status == "skipped":
+        console.print("this exact file was already imported for this source (use --force to re-run)")
+    elif result.status == "rejected" and result.rows:
+        console.print("nothing was written: fix the rows above, or use --skip-invalid")
+    for change in c.changes[:50]:
+        console.print(f"{change['action']:>9} {change['certificate_no']}: {change['diff']}",
+                      markup=False, highlight=False)

@@ -1,0 +1,74 @@
+"""``hopquy``: serve the site, import feeds, manage the database and the search index."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cli.context import engine_for, search_index
+from cli.import_cmd import import_command
+from registry.settings import get_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Hopquy: the public registry of certified telecom and IT equipment."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="app processes")
+@click.option("--sample-if-empty", is_flag=True, help="import the bundled sample feed into an empty registry")
+def serve(host: str, port: int, workers: int, sample_if_empty: bool) -> None:
+    """Serve the site and API; starts our own Meilisearch unless HOPQUY_MEILI_URL is set."""
+    from cli.serve import run_server
+
+    run_server(host, port, workers, sample_if_empty)
+
+
+@main.group()
+def db() -> None:
+    """The registry database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (also done at every start)."""
+    engine_for()
+    click.echo("database is up to date")
+
+
+@main.group("search")
+def search_group() -> None:
+    """The search index (derived from the registry)."""
+
+
+@search_group.command("sync")
+@click.option("--follow", is_flag=True, help="keep draining as changes arrive (a worker)")
+def search_sync(follow: bool) -> None:
+    """Index the registry changes waiting in the outbox; suitable for cron."""
+    from search.client import SearchUnavailable
+    from search.sync import drain, pending, run_forever
+
+    settings = get_settings()
+    engine = engine_for(settings)
+    with search_index(settings) as index:
+        if index is None:
+            sys.exit("no Meilisearch reachable: set HOPQUY_MEILI_URL or start the server")
+        if follow:
+            run_forever(engine, index)
+        try:
+            index.ensure()
+            count = drain(engine, index)
+        except SearchUnavailable as exc:
+            sys.exit(f"search index unreachable: {exc}; {pending(engine)} changes still queued")
+    click.echo(f"indexed {count} certificates; {pending(engine)} still queued")
+
+
+main.add_command(import_command)
+
+if __name__ == "__main__":
+    main(prog_name=Path(sys.argv[0]).name)

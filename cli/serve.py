@@ -1,0 +1,42 @@
+"""``hopquy serve``: migrations, our Meilisearch child if needed, the sample, then uvicorn."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+import click
+import uvicorn
+from sqlmodel import Session
+
+from cli.context import engine_for
+from importer.run import ImportOptions, import_file
+from registry.queries import registry_counts
+from registry.settings import get_settings
+from search.process import MeilisearchProcess, master_key
+
+SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
+
+
+def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> None:
+    settings = get_settings()
+    engine = engine_for(settings)
+    if sample_if_empty:
+        with Session(engine) as session:
+            empty = registry_counts(session)["certificates"] == 0
+        if empty:
+            result = import_file(engine, SAMPLE, ImportOptions(source="sample"))
+            click.echo(f"imported the sample feed: {result.counts.created} certificates")
+    meili = None
+    if settings.manages_meilisearch:
+        meili = MeilisearchProcess(settings.meili_data_dir, master_key(settings.meili_key_file))
+        meili.start()
+        click.echo(f"Meilisearch {meili.url} (data in {settings.meili_data_dir})")
+    engine.dispose()
+    try:
+        click.echo(f"Hopquy at http://{host}:{port}  (Ctrl-C stops everything)")
+        uvicorn.run("public_site.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", proxy_headers=True)
+    finally:
+        if meili:
+            meili.stop()

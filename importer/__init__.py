@@ -1,0 +1,1 @@
+"""The importer: reads certification feeds, validates them, and syncs them into the registry."""

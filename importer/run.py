@@ -1,0 +1,179 @@
+"""One import run: read, validate and apply a feed in a single transaction.
+
+Either the whole file lands or nothing does: the run record, the certificates, their
+history and their search-outbox rows commit together, so killing the process at any
+moment leaves the registry as it was before or after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from importer.problems import FeedError, Problem
+from importer.readers import Feed, open_feed
+from importer.validate import RowValidator
+from registry.clock import utcnow
+from registry.models import ImportRun
+from registry.records import CertificateData
+from registry.sync import MassWithdrawRefused, SyncCounts, apply_records
+
+Progress = Callable[[int, int, int], None]  # rows read, bytes read, total bytes
+
+
+@dataclass
+class ImportOptions:
+    source: str
+    full: bool = False
+    strict: bool = True
+    dry_run: bool = False
+    allow_mass_withdraw: bool = False
+    sheet: str | None = None
+    force: bool = False
+    keep_changes: int = 0
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    sha256: str
+    source: str
+    status: str = "applied"  # applied | rejected | skipped | dry-run
+    rows: int = 0
+    invalid_rows: int = 0
+    counts: SyncCounts = field(default_factory=SyncCounts)
+    problems: list[Problem] = field(default_factory=list)
+    run_id: int | None = None
+    certificate_ids_changed: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("applied", "skipped", "dry-run") and (
+            not self.errors or self.status != "dry-run"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.counts
+        return {
+            "file": self.file_name, "sha256": self.sha256, "source": self.source,
+            "status": self.status, "rows": self.rows, "invalid_rows": self.invalid_rows,
+            "created": c.created, "updated": c.updated, "unchanged": c.unchanged,
+            "withdrawn": c.withdrawn, "run_id": self.run_id,
+            "errors": len(self.errors), "warnings": len(self.problems) - len(self.errors),
+            "problems": [p.as_dict() for p in self.problems],
+            "changes": c.changes,
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def already_imported(session: Session, source: str, sha256: str) -> ImportRun | None:
+    return session.execute(
+        select(ImportRun).where(ImportRun.source == source, ImportRun.sha256 == sha256)
+    ).scalars().first()
+
+
+def import_file(
+    engine: Engine, path: Path, options: ImportOptions, progress: Progress | None = None
+) -> ImportResult:
+    path = Path(path)
+    result = ImportResult(path.name, file_sha256(path), options.source)
+    with Session(engine) as session:
+        if not options.force and not options.dry_run:
+            previous = already_imported(session, options.source, result.sha256)
+            if previous is not None:
+                result.status, result.run_id = "skipped", previous.id
+                return result
+    try:
+        feed = open_feed(path, options.sheet)
+    except FeedError as exc:
+        result.status, result.problems = "rejected", [exc.problem]
+        return result
+    try:
+        _apply(engine, feed, options, result, progress)
+    except FeedError as exc:
+        result.status = "rejected"
+        result.problems.append(exc.problem)
+    except MassWithdrawRefused as exc:
+        result.status = "rejected"
+        result.problems.append(Problem(
+            None, None, None,
+            f"{exc}; use --allow-mass-withdraw if the file really is the whole list",
+            f"bản đầy đủ này sẽ rút {exc.would_withdraw} trên {exc.active} bản ghi đang hiệu "
+            "lực của nguồn (trên 20%): bị từ chối; dùng --allow-mass-withdraw nếu đúng là vậy"))
+    finally:
+        feed.close()
+    return result
+
+
+def _apply(engine, feed: Feed, options, result: ImportResult, progress) -> None:
+    header_warnings = [
+        Problem(feed.header.row, name, None, "unknown column, ignored", "cột không xác định, bỏ qua", "warning")
+        for name in feed.header.unknown
+    ]
+    result.problems.extend(header_warnings)
+    validator = RowValidator(feed.header, options.source)
+    present: set[str] = set()
+
+    def records() -> Iterator[CertificateData]:
+        for number, cells in feed.rows:
+            if not any(c not in (None, "") for c in cells):
+                continue  # blank lines between blocks are common in hand-kept sheets
+            result.rows += 1
+            record, problems = validator.validate(number, cells)
+            result.problems.extend(problems)
+            if record is None:
+                result.invalid_rows += 1
+                present.update(validator.seen)  # a broken row must not look "absent"
+            else:
+                yield record
+            if progress and result.rows % 1000 == 0:
+                progress(result.rows, feed.position(), feed.size)
+
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            run = ImportRun(source=options.source, file_name=result.file_name,
+                            sha256=result.sha256, mode="full" if options.full else "delta",
+                            started_at=utcnow())
+            session.add(run)
+            session.flush()
+            result.counts = apply_records(
+                session, records(), run, full=options.full,
+                allow_mass_withdraw=options.allow_mass_withdraw,
+                keep_changes=options.keep_changes, present=present)
+            if progress:
+                progress(result.rows, feed.size, feed.size)
+            if result.rows == 0:
+                raise FeedError("the file has a header but no records", "tệp có dòng tiêu đề nhưng không có bản ghi nào")
+            if result.errors and options.strict:
+                result.status = "rejected"
+                raise _Rollback
+            if options.dry_run:
+                result.status = "dry-run"
+                raise _Rollback
+            c = result.counts
+            run.created, run.updated, run.unchanged, run.withdrawn = c.created, c.updated, c.unchanged, c.withdrawn
+            run.rows, run.finished_at = result.rows, utcnow()
+            result.run_id = run.id
+    except _Rollback:
+        pass

@@ -1,0 +1,100 @@
+"""Validate one feed row into a ``CertificateData``, collecting every problem of the row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from importer import fields
+from importer.headers import ALIASES, HeaderMap
+from importer.problems import FieldProblem, Problem, shorten
+from registry.codes import parse_certificate_no
+from registry.records import CertificateData
+
+Parser = Callable[[Any], Any]
+PARSERS: dict[str, Parser] = {
+    "certificate_no": fields.certificate_no,
+    "kind": lambda v: fields.words(v, fields.KIND_WORDS, "kind", "loại"),
+    "models": fields.models,
+    "regulations": fields.regulations,
+    "issued_on": fields.a_date,
+    "expires_on": fields.a_date,
+    "holder_tax_code": fields.tax_code,
+    "method": fields.method,
+    "status": lambda v: fields.words(v, fields.STATUS_WORDS, "status", "trạng thái"),
+    "mark_code": lambda v: "".join(fields.text_of(v).split()).upper(),
+}
+REQUIRED_TEXT = {"certificate_no", "kind", "product_name", "brand", "models", "holder_name",
+                 "regulations", "issued_on"}
+
+
+class RowValidator:
+    """Turns rows into records; remembers numbers already seen to catch duplicates."""
+
+    def __init__(self, header: HeaderMap, source: str) -> None:
+        self.header, self.source = header, source
+        self.seen: dict[str, int] = {}
+
+    def problem(self, row: int, key: str, value: Any, en: str, vi: str, severity="error") -> Problem:
+        column = self.header.written.get(key) or ALIASES[key][0]
+        return Problem(row, column, shorten(fields.text_of(value)), en, vi, severity)
+
+    def validate(self, row: int, cells: list[Any]) -> tuple[CertificateData | None, list[Problem]]:
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for key, index in self.header.columns.items():
+            raw = cells[index] if index < len(cells) else None
+            if fields.text_of(raw) == "":
+                if key in REQUIRED_TEXT:
+                    problems.append(self.problem(row, key, raw, "this required cell is empty",
+                                                 "ô bắt buộc này đang trống"))
+                continue
+            limit = fields.MAX_LENGTH.get(key, fields.DEFAULT_MAX_LENGTH)
+            if isinstance(raw, str) and len(raw) > limit:
+                problems.append(self.problem(
+                    row, key, raw, f"too long: {len(raw)} characters, at most {limit}",
+                    f"quá dài: {len(raw)} ký tự, tối đa {limit}"))
+                continue
+            try:
+                values[key] = PARSERS.get(key, fields.text_of)(raw)
+            except FieldProblem as exc:
+                problems.append(self.problem(row, key, raw, exc.message_en, exc.message_vi))
+        problems += self._cross_checks(row, values)
+        if any(p.severity == "error" for p in problems):
+            return None, problems
+        return self._record(values), problems
+
+    def _cross_checks(self, row: int, values: dict[str, Any]) -> list[Problem]:
+        problems = []
+        issued, expires = values.get("issued_on"), values.get("expires_on")
+        if issued and expires and expires < issued:
+            problems.append(self.problem(
+                row, "expires_on", expires.strftime("%d/%m/%Y"),
+                f"the expiry date is before the issue date ({issued:%d/%m/%Y})",
+                f"ngày hết hạn trước ngày cấp ({issued:%d/%m/%Y})"))
+        number = values.get("certificate_no")
+        if number:
+            if number in self.seen:
+                problems.append(self.problem(
+                    row, "certificate_no", number,
+                    f"the same certificate number is already on row {self.seen[number]}",
+                    f"số chứng nhận này đã có ở dòng {self.seen[number]}"))
+            else:
+                self.seen[number] = row
+            if values.get("kind") == "certificate" and parse_certificate_no(number) is None:
+                problems.append(self.problem(
+                    row, "certificate_no", number,
+                    "does not have the usual form A0123150324AE01A2 (centre, sequence, date, category)",
+                    "không theo dạng thường gặp A0123150324AE01A2", severity="warning"))
+        if values.get("method") == 7 and not values.get("lot_ref"):
+            problems.append(self.problem(
+                row, "lot_ref", "", "method 7 certifies one import lot: the lot reference is missing",
+                "phương thức 7 chứng nhận theo lô: thiếu số lô", severity="warning"))
+        return problems
+
+    def _record(self, values: dict[str, Any]) -> CertificateData:
+        status = values.pop("status", None) or "valid"
+        # "expired" is derived from the expiry date at read time, never frozen.
+        admin_status = "valid" if status == "expired" else status
+        known = {k: v for k, v in values.items() if k in CertificateData.__dataclass_fields__}
+        return CertificateData(**known, admin_status=admin_status, source=self.source)

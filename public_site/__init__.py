@@ -1,0 +1,1 @@
+"""The public site: pages, the JSON API, and the QR verification pages."""

@@ -1,0 +1,69 @@
+"""The Litestar application factory: settings, database, search and routes wired in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy import Engine
+
+from public_site.api import ApiController, healthz
+from public_site.pages import PageController
+from public_site.worker import IndexWorker
+from registry.db import make_engine
+from registry.migrate import upgrade
+from registry.settings import Settings, get_settings
+from search.client import SearchIndex, resolve_target
+
+HERE = Path(__file__).parent
+
+
+def create_app(
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    index: SearchIndex | None = None,
+    run_worker: bool = True,
+    migrate: bool = True,
+) -> Litestar:
+    """Build the app; tests pass their own engine and index, the server reads the settings."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    if index is None:
+        target = resolve_target(settings)
+        index = SearchIndex(target, timeout=2) if target else None
+    worker = IndexWorker(engine, index) if (index is not None and run_worker) else None
+
+    def startup(app: Litestar) -> None:
+        if migrate:
+            upgrade(engine)
+        if worker:
+            worker.start()
+
+    def shutdown(app: Litestar) -> None:
+        if worker:
+            worker.stop()
+
+    app = Litestar(
+        route_handlers=[
+            PageController,
+            ApiController,
+            healthz,
+            create_static_files_router(path="/static", directories=[HERE / "static"],
+                                       include_in_schema=False),
+        ],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
+        response_cache_config=ResponseCacheConfig(default_expiration=60),
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.index = index
+    return app

@@ -1,0 +1,87 @@
+"""Vietnamese first, English by a switch that is remembered in a cookie."""
+
+from __future__ import annotations
+
+from litestar import Request
+
+LANGS = ("vi", "en")
+COOKIE = "lang"
+
+TEXT: dict[str, tuple[str, str]] = {
+    "site_name": ("Hopquy — Tra cứu thiết bị hợp quy", "Hopquy — Certified device registry"),
+    "tagline": ("Danh sách thiết bị viễn thông, CNTT đã được chứng nhận và công bố hợp quy",
+                "Telecom and IT devices certified or declared conforming to Vietnam's regulations"),
+    "search_label": ("Tìm theo model, số chứng nhận, mã dấu, nhãn hiệu, sản phẩm hoặc doanh nghiệp",
+                     "Search by model, certificate number, mark code, brand, product or holder"),
+    "search": ("Tìm kiếm", "Search"),
+    "results": ("kết quả", "results"),
+    "no_results": ("Không tìm thấy thiết bị phù hợp.", "No matching device found."),
+    "degraded": ("Tìm kiếm nhanh đang tạm gián đoạn: kết quả lấy trực tiếp từ cơ sở dữ liệu, có thể kém chính xác hơn.",
+                 "Instant search is temporarily unavailable: these results come straight from the database and may be less precise."),
+    "latest": ("Chứng nhận mới nhất", "Latest certificates"),
+    "certificates": ("chứng nhận", "certificates"),
+    "holders": ("doanh nghiệp", "holders"),
+    "certificate_no": ("Số chứng nhận", "Certificate no."),
+    "kind": ("Loại", "Kind"),
+    "certificate": ("Chứng nhận hợp quy", "Certificate of conformity"),
+    "declaration": ("Công bố hợp quy", "Declaration of conformity"),
+    "product": ("Sản phẩm", "Product"),
+    "brand": ("Nhãn hiệu", "Brand"),
+    "models": ("Ký hiệu (model)", "Model(s)"),
+    "manufacturer": ("Nhà sản xuất", "Manufacturer"),
+    "origin": ("Xuất xứ", "Origin"),
+    "holder": ("Tổ chức được cấp", "Holder"),
+    "tax_code": ("Mã số thuế", "Tax code"),
+    "regulations": ("Quy chuẩn kỹ thuật", "Technical regulations"),
+    "method": ("Phương thức đánh giá", "Assessment method"),
+    "lot_ref": ("Số lô", "Lot"),
+    "body": ("Tổ chức chứng nhận", "Certification body"),
+    "issued_on": ("Ngày cấp", "Issued on"),
+    "expires_on": ("Ngày hết hạn", "Expires on"),
+    "mark_code": ("Mã số dấu hợp quy", "Conformity mark code"),
+    "note": ("Ghi chú", "Note"),
+    "status": ("Trạng thái", "Status"),
+    "history": ("Lịch sử thay đổi", "History"),
+    "updated": ("Cập nhật lần cuối", "Last updated"),
+    "compare": ("Hãy so sánh với thiết bị trên tay bạn", "Compare with the device in your hand"),
+    "mismatch": ("Thiết bị không khớp với thông tin trên? Có thể đó là hàng giả hoặc dùng sai dấu hợp quy. Hãy báo cho Cục Viễn thông.",
+                 "Device does not match? It may be counterfeit or carry a misused mark. Please report it to the Telecommunications Authority."),
+    "full_record": ("Xem đầy đủ hồ sơ", "See the full record"),
+    "not_found_title": ("Không tìm thấy chứng nhận", "Certificate not found"),
+    "not_found_text": ("Không có chứng nhận nào mang số này trong danh sách công khai. Hãy kiểm tra lại số (ký tự dễ nhầm: O/0, I/1, S/5, B/8). Thiết bị không có chứng nhận hợp lệ có thể đang được bán trái phép.",
+                       "No certificate with this number is in the public registry. Check the number (easily confused: O/0, I/1, S/5, B/8). A device without a valid certificate may be sold unlawfully."),
+    "near_matches": ("Có phải bạn muốn tìm", "Did you mean"),
+    "status_valid": ("CÒN HIỆU LỰC", "VALID"),
+    "status_expired": ("HẾT HIỆU LỰC", "EXPIRED"),
+    "status_suspended": ("TẠM ĐÌNH CHỈ", "SUSPENDED"),
+    "status_revoked": ("ĐÃ BỊ THU HỒI", "REVOKED"),
+    "status_withdrawn": ("ĐÃ RÚT", "WITHDRAWN"),
+    "action_created": ("Đăng ký mới", "Registered"),
+    "action_updated": ("Cập nhật", "Updated"),
+    "action_withdrawn": ("Rút khỏi danh sách", "Withdrawn"),
+    "open_data": ("Dữ liệu mở", "Open data"),
+    "api": ("API", "API"),
+    "page": ("Trang", "Page"),
+    "previous": ("Trang trước", "Previous"),
+    "next": ("Trang sau", "Next"),
+    "switch_lang": ("English", "Tiếng Việt"),
+}
+
+
+def language(request: Request) -> str:
+    """``?lang=`` wins (and is remembered by the caller), then the cookie, then Vietnamese."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return asked
+    cookie = request.cookies.get(COOKIE)
+    return cookie if cookie in LANGS else "vi"
+
+
+def translator(lang: str):
+    index = LANGS.index(lang)
+
+    def t(key: str) -> str:
+        pair = TEXT.get(key)
+        return pair[index] if pair else key
+
+    return t

@@ -1,0 +1,1 @@
+"""The registry: the source of truth for certificates, their history and import runs."""

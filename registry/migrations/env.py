@@ -1,0 +1,17 @@
+"""Alembic environment: the engine is handed over by ``registry.migrate``."""
+
+from alembic import context
+
+import registry.models  # noqa: F401  (registers the tables)
+from sqlmodel import SQLModel
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    context.run_migrations()

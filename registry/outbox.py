@@ -1,0 +1,65 @@
+"""The search outbox: one row per certificate whose search document is stale.
+
+Rows are written in the same transaction as the registry change, so a crash between the
+commit and the indexing loses nothing; the search worker drains them after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from registry.clock import utcnow
+from registry.models import SearchOutbox
+
+BATCH = 5000
+
+
+def enqueue(session: Session, certificate_ids: Sequence[int]) -> None:
+    """Mark certificates as needing re-indexing (bumps the version of a pending row)."""
+    if not certificate_ids:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    for start in range(0, len(certificate_ids), BATCH):
+        part = certificate_ids[start : start + BATCH]
+        stmt = dialect.insert(SearchOutbox).values(
+            [{"certificate_id": cid, "version": 1, "enqueued_at": now} for cid in part]
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["certificate_id"],
+            set_={"version": SearchOutbox.version + 1, "enqueued_at": now},
+        )
+        session.execute(stmt)
+
+
+def claim(session: Session, limit: int) -> list[tuple[int, int]]:
+    """Lock up to ``limit`` pending rows for this drainer: (certificate_id, version).
+
+    On PostgreSQL ``SKIP LOCKED`` lets several workers drain at once without overlap; on
+    SQLite the write transaction the caller holds already makes the drainer the only one.
+    """
+    stmt = select(SearchOutbox.certificate_id, SearchOutbox.version).order_by(
+        SearchOutbox.enqueued_at, SearchOutbox.certificate_id
+    ).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return [(row.certificate_id, row.version) for row in session.execute(stmt)]
+
+
+def release(session: Session, claimed: Sequence[tuple[int, int]]) -> None:
+    """Remove drained rows; a row whose version moved on meanwhile stays for the next round."""
+    if not claimed:
+        return
+    table = SearchOutbox.__table__
+    stmt = delete(table).where(
+        table.c.certificate_id == bindparam("cid"), table.c.version == bindparam("ver")
+    )
+    session.connection().execute(stmt, [{"cid": cid, "ver": ver} for cid, ver in claimed])
+
+
+def pending(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(SearchOutbox)).scalar_one()

@@ -1,0 +1,99 @@
+"""Read side of the registry: one certificate with its history, a holder, counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from registry.codes import canonical_certificate_no
+from registry.models import Certificate, CertificateEvent, Organisation
+from registry.records import CertificateData
+from registry.snapshots import load_records
+from registry.status import EffectiveStatus, effective_status
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    id: int
+    record: CertificateData
+    status: EffectiveStatus
+    holder_id: int
+    created_at: datetime
+    updated_at: datetime
+    history: list[CertificateEvent]
+
+    def as_dict(self, with_history: bool = True) -> dict[str, Any]:
+        body = {
+            "certificate_no": self.record.certificate_no,
+            **{k: v for k, v in self.record.snapshot().items() if k != "admin_status"},
+            "administrative_status": self.record.admin_status,
+            "status": self.status.code,
+            "status_reason": {"vi": self.status.reason_vi, "en": self.status.reason_en},
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+        if with_history:
+            body["history"] = [
+                {"at": e.at.isoformat(), "action": e.action, "changes": e.changes,
+                 "by": e.actor, "import_run_id": e.import_run_id, "note": e.note}
+                for e in self.history
+            ]
+        return body
+
+
+def find_certificate(session: Session, number: str, on: date | None = None,
+                     with_history: bool = True) -> CertificateView | None:
+    """A certificate by number (any case and spacing), with its effective status today."""
+    cert = session.execute(
+        select(Certificate).where(Certificate.certificate_no == canonical_certificate_no(number))
+    ).scalar_one_or_none()
+    if cert is None:
+        return None
+    record = load_records(session, [cert.id])[cert.id]
+    history = []
+    if with_history:
+        history = list(session.execute(
+            select(CertificateEvent).where(CertificateEvent.certificate_id == cert.id)
+            .order_by(CertificateEvent.id.desc())
+        ).scalars())
+    return CertificateView(cert.id, record, effective_status(cert.admin_status, cert.expires_on, on),
+                           cert.holder_id, cert.created_at, cert.updated_at, history)
+
+
+def registry_counts(session: Session) -> dict[str, int]:
+    total = session.execute(select(func.count()).select_from(Certificate)).scalar_one()
+    holders = session.execute(select(func.count()).select_from(Organisation)).scalar_one()
+    return {"certificates": total, "holders": holders}
+
+
+def latest_certificates(session: Session, limit: int = 8) -> list[tuple[int, CertificateData]]:
+    ids = session.execute(
+        select(Certificate.id).order_by(Certificate.issued_on.desc(), Certificate.id.desc()).limit(limit)
+    ).scalars().all()
+    records = load_records(session, ids)
+    return [(cid, records[cid]) for cid in ids]
+
+
+def near_numbers(session: Session, number: str, limit: int = 5) -> list[str]:
+    """Certificate numbers close to a mistyped one, closest first.
+
+    One wrong character leaves either the head (centre and sequence) or the tail (date and
+    category) of a 17-character number intact, so both are looked up by prefix and suffix.
+    """
+    from difflib import SequenceMatcher
+
+    wanted = canonical_certificate_no(number)
+    if len(wanted) < 6:
+        return []
+    head, tail = wanted[:5], wanted[-10:]
+    rows = session.execute(
+        select(Certificate.certificate_no)
+        .where(Certificate.certificate_no.like(f"{head}%") | Certificate.certificate_no.like(f"%{tail}"))
+        .limit(200)
+    ).scalars().all()
+    scored = sorted(rows, key=lambda n: -SequenceMatcher(None, wanted, n).ratio())
+    return [n for n in scored if SequenceMatcher(None, wanted, n).ratio() >= 0.8][:limit]

@@ -1,0 +1,53 @@
+"""One typed settings object, read once from the ``HOPQUY_*`` environment.
+
+Tests change the environment and call ``get_settings.cache_clear()`` before building an app.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    meili_url: str | None
+    meili_key: str | None
+    meili_index: str
+    public_url: str
+
+    @property
+    def manages_meilisearch(self) -> bool:
+        """True when we start our own Meilisearch child process (no external URL given)."""
+        return self.meili_url is None
+
+    @property
+    def meili_data_dir(self) -> Path:
+        return self.data_dir / "meilisearch"
+
+    @property
+    def meili_key_file(self) -> Path:
+        return self.data_dir / "meili-master-key"
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+@cache
+def get_settings() -> Settings:
+    data_dir = Path(_env("HOPQUY_DATA_DIR") or "var").resolve()
+    database_url = _env("HOPQUY_DATABASE_URL") or f"sqlite:///{data_dir / 'hopquy.sqlite3'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        meili_url=_env("HOPQUY_MEILI_URL"),
+        meili_key=_env("HOPQUY_MEILI_KEY"),
+        meili_index=_env("HOPQUY_MEILI_INDEX") or "certificates",
+        public_url=(_env("HOPQUY_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+    )

@@ -1,0 +1,78 @@
+"""Read certificates back as ``CertificateData``, in bulk, for diffs, exports and search."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from registry.models import (
+    Certificate,
+    CertificateModel,
+    CertificateRegulation,
+    Organisation,
+    Regulation,
+)
+from registry.records import CertificateData
+
+
+def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateData]:
+    """The records of ``ids`` as they stand now, keyed by certificate id."""
+    if not ids:
+        return {}
+    models: dict[int, list[str]] = defaultdict(list)
+    for row in session.execute(
+        select(CertificateModel.certificate_id, CertificateModel.model_code)
+        .where(CertificateModel.certificate_id.in_(ids))
+        .order_by(CertificateModel.certificate_id, CertificateModel.position)
+    ):
+        models[row.certificate_id].append(row.model_code)
+    regulations: dict[int, list[str]] = defaultdict(list)
+    for row in session.execute(
+        select(CertificateRegulation.certificate_id, Regulation.code)
+        .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
+        .where(CertificateRegulation.certificate_id.in_(ids))
+        .order_by(CertificateRegulation.certificate_id, Regulation.code)
+    ):
+        regulations[row.certificate_id].append(row.code)
+    out: dict[int, CertificateData] = {}
+    for cert, holder in session.execute(
+        select(Certificate, Organisation)
+        .join(Organisation, Organisation.id == Certificate.holder_id)
+        .where(Certificate.id.in_(ids))
+    ).all():
+        out[cert.id] = record_from_rows(cert, holder, models[cert.id], regulations[cert.id])
+    return out
+
+
+def record_from_rows(
+    cert: Certificate, holder: Organisation, models: list[str], regulations: list[str]
+) -> CertificateData:
+    return CertificateData(
+        certificate_no=cert.certificate_no,
+        kind=cert.kind,
+        product_name=cert.product_name,
+        brand=cert.brand,
+        models=tuple(models),
+        holder_name=cert.holder_name,
+        holder_tax_code=holder.tax_code,
+        regulations=tuple(regulations),
+        issued_on=cert.issued_on,
+        source=cert.source,
+        manufacturer=cert.manufacturer,
+        origin=cert.origin,
+        method=cert.method,
+        lot_ref=cert.lot_ref,
+        certification_body=cert.certification_body,
+        expires_on=cert.expires_on,
+        admin_status=cert.admin_status,
+        mark_code=cert.mark_code,
+        note=cert.note,
+    )
+
+
+def load_snapshots(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    return {cid: record.snapshot() for cid, record in load_records(session, ids).items()}

@@ -1,0 +1,47 @@
+"""Effective status: derived at read time from the administrative status and the expiry date.
+
+A record imported in 2024 must read "expired" in 2028 without anyone touching it, so the
+effective status is never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from registry.clock import today as current_day
+
+EFFECTIVE_STATUSES = ("valid", "expired", "suspended", "revoked", "withdrawn")
+
+
+@dataclass(frozen=True)
+class EffectiveStatus:
+    code: str
+    reason_vi: str
+    reason_en: str
+
+    @property
+    def is_valid(self) -> bool:
+        return self.code == "valid"
+
+
+def effective_status(
+    admin_status: str, expires_on: date | None, on: date | None = None
+) -> EffectiveStatus:
+    """Revoked and withdrawn are final; past its expiry a record is expired; else its decision."""
+    on = on or current_day()
+    if admin_status == "revoked":
+        return EffectiveStatus("revoked", "Đã bị thu hồi", "Revoked by the authority")
+    if admin_status == "withdrawn":
+        return EffectiveStatus(
+            "withdrawn", "Đã rút khỏi danh sách", "Withdrawn from the published list"
+        )
+    if expires_on is not None and expires_on < on:
+        when = expires_on.strftime("%d/%m/%Y")
+        return EffectiveStatus("expired", f"Hết hiệu lực từ {when}", f"Expired on {when}")
+    if admin_status == "suspended":
+        return EffectiveStatus("suspended", "Đang bị tạm đình chỉ", "Suspended")
+    if expires_on is None:
+        return EffectiveStatus("valid", "Còn hiệu lực", "Valid")
+    until = expires_on.strftime("%d/%m/%Y")
+    return EffectiveStatus("valid", f"Còn hiệu lực đến {until}", f"Valid until {until}")

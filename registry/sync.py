@@ -1,0 +1,251 @@
+"""Apply a stream of validated records to the registry, in the caller's transaction.
+
+Work happens in chunks with bulk statements so that a million rows stay fast and memory
+stays flat; every change writes its history event and its search-outbox row in the same
+transaction, so the registry and the index can never disagree after a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import Session
+
+from registry.codes import model_key
+from registry.holders import HolderCache, RegulationCache
+from registry.models import (
+    Certificate,
+    CertificateEvent,
+    CertificateModel,
+    CertificateRegulation,
+    ImportRun,
+)
+from registry.outbox import enqueue
+from registry.records import CertificateData, diff_snapshots, snapshot_hash
+from registry.snapshots import load_snapshots
+
+CERTIFICATES = Certificate.__table__  # executemany updates go through Core
+MASS_WITHDRAW_SHARE = 0.20
+CHUNK = 2000
+
+
+class MassWithdrawRefused(Exception):
+    """A full snapshot would withdraw too much of its source: probably a truncated export."""
+
+    def __init__(self, would_withdraw: int, active: int) -> None:
+        self.would_withdraw, self.active = would_withdraw, active
+        super().__init__(
+            f"this full snapshot would withdraw {would_withdraw} of the {active} active "
+            f"records of the source (over {MASS_WITHDRAW_SHARE:.0%}); refused"
+        )
+
+
+@dataclass
+class SyncCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def note(self, limit: int, certificate_no: str, action: str, diff: dict) -> None:
+        if len(self.changes) < limit:
+            self.changes.append({"certificate_no": certificate_no, "action": action, "diff": diff})
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def apply_records(
+    session: Session,
+    records: Iterable[CertificateData],
+    run: ImportRun,
+    *,
+    full: bool = False,
+    allow_mass_withdraw: bool = False,
+    keep_changes: int = 0,
+    present: set[str] | None = None,
+) -> SyncCounts:
+    """Upsert ``records`` under ``run``; with ``full``, withdraw the source's missing records.
+
+    ``present`` names certificates the caller saw but did not pass (rows it could not
+    validate), so that a full snapshot does not withdraw them for a typo.
+    """
+    counts = SyncCounts()
+    holders, regulations = HolderCache(session), RegulationCache(session)
+    seen: set[str] = present if present is not None else set()
+    for chunk in chunked(records, CHUNK):
+        seen.update(r.certificate_no for r in chunk)
+        _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes)
+    if full:
+        _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes)
+    return counts
+
+
+def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes) -> None:
+    existing = {
+        row.certificate_no: row
+        for row in session.execute(
+            select(Certificate.id, Certificate.certificate_no, Certificate.content_hash).where(
+                Certificate.certificate_no.in_([r.certificate_no for r in chunk])
+            )
+        )
+    }
+    new, changed = [], []
+    for record in chunk:
+        row = existing.get(record.certificate_no)
+        if row is None:
+            new.append(record)
+        elif row.content_hash == record.content_hash():
+            counts.unchanged += 1
+        else:
+            changed.append((row.id, record))
+    if new:
+        _create(session, new, run, holders, regulations, counts, keep_changes)
+    if changed:
+        _update(session, changed, run, holders, regulations, counts, keep_changes)
+
+
+def _certificate_values(record: CertificateData, holder_id: int, now) -> dict[str, Any]:
+    return {
+        "certificate_no": record.certificate_no,
+        "kind": record.kind,
+        "product_name": record.product_name,
+        "brand": record.brand,
+        "manufacturer": record.manufacturer,
+        "origin": record.origin,
+        "method": record.method,
+        "lot_ref": record.lot_ref,
+        "certification_body": record.certification_body,
+        "issued_on": record.issued_on,
+        "expires_on": record.expires_on,
+        "admin_status": record.admin_status,
+        "mark_code": record.mark_code,
+        "note": record.note,
+        "source": record.source,
+        "holder_id": holder_id,
+        "holder_name": record.holder_name,
+        "content_hash": record.content_hash(),
+        "updated_at": now,
+    }
+
+
+def _write_children(session, pairs: list[tuple[int, CertificateData]], regulations) -> None:
+    models = [
+        {"certificate_id": cid, "position": i, "model_code": code, "model_key": model_key(code)}
+        for cid, rec in pairs
+        for i, code in enumerate(rec.models)
+    ]
+    links = [
+        {"certificate_id": cid, "regulation_id": regulations.id_for(code)}
+        for cid, rec in pairs
+        for code in dict.fromkeys(rec.regulations)
+    ]
+    if models:
+        session.execute(insert(CertificateModel), models)
+    if links:
+        session.execute(insert(CertificateRegulation), links)
+
+
+def _create(session, records, run, holders, regulations, counts, keep_changes) -> None:
+    now = run.started_at
+    holder_ids = holders.ids_for(records)
+    rows = [
+        {**_certificate_values(r, holder_ids[i], now), "created_at": now}
+        for i, r in enumerate(records)
+    ]
+    result = session.execute(
+        insert(Certificate).returning(Certificate.id, sort_by_parameter_order=True),
+        rows,
+    )
+    ids = [row.id for row in result]
+    pairs = list(zip(ids, records, strict=True))
+    _write_children(session, pairs, regulations)
+    events = []
+    for cid, record in pairs:
+        diff = diff_snapshots(None, record.snapshot())
+        events.append(_event(cid, "created", diff, run, now))
+        counts.note(keep_changes, record.certificate_no, "created", diff)
+    session.execute(insert(CertificateEvent), events)
+    enqueue(session, ids)
+    counts.created += len(records)
+
+
+def _update(session, changed, run, holders, regulations, counts, keep_changes) -> None:
+    now = run.started_at
+    ids = [cid for cid, _ in changed]
+    before = load_snapshots(session, ids)
+    holder_ids = holders.ids_for([r for _, r in changed])
+    session.connection().execute(
+        update(CERTIFICATES).where(CERTIFICATES.c.id == bindparam("cid")),
+        [
+            {"cid": cid, **_certificate_values(rec, holder_ids[i], now)}
+            for i, (cid, rec) in enumerate(changed)
+        ],
+    )
+    session.execute(delete(CertificateModel).where(CertificateModel.certificate_id.in_(ids)))
+    session.execute(
+        delete(CertificateRegulation).where(CertificateRegulation.certificate_id.in_(ids))
+    )
+    _write_children(session, changed, regulations)
+    events = []
+    for cid, record in changed:
+        diff = diff_snapshots(before[cid], record.snapshot())
+        events.append(_event(cid, "updated", diff, run, now))
+        counts.note(keep_changes, record.certificate_no, "updated", diff)
+    session.execute(insert(CertificateEvent), events)
+    enqueue(session, ids)
+    counts.updated += len(changed)
+
+
+def _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes) -> None:
+    active = session.execute(
+        select(Certificate.id, Certificate.certificate_no).where(
+            Certificate.source == run.source, Certificate.admin_status != "withdrawn"
+        )
+    ).all()
+    missing = [row for row in active if row.certificate_no not in seen]
+    if not missing:
+        return
+    if len(missing) > MASS_WITHDRAW_SHARE * len(active) and not allow_mass_withdraw:
+        raise MassWithdrawRefused(len(missing), len(active))
+    now = run.started_at
+    for chunk in chunked(missing, CHUNK):
+        ids = [row.id for row in chunk]
+        before = load_snapshots(session, ids)
+        rows, events = [], []
+        for row in chunk:
+            after = {**before[row.id], "admin_status": "withdrawn"}
+            rows.append({"cid": row.id, "updated_at": now, "content_hash": snapshot_hash(after)})
+            diff = diff_snapshots(before[row.id], after)
+            note = "missing from source snapshot"
+            events.append(_event(row.id, "withdrawn", diff, run, now, note))
+            counts.note(keep_changes, row.certificate_no, "withdrawn", diff)
+        session.connection().execute(
+            update(CERTIFICATES)
+            .where(CERTIFICATES.c.id == bindparam("cid"))
+            .values(admin_status="withdrawn"),
+            rows,
+        )
+        session.execute(insert(CertificateEvent), events)
+        enqueue(session, ids)
+        counts.withdrawn += len(chunk)
+
+
+def _event(cid, action, diff, run, now, note=None) -> dict[str, Any]:
+    return {
+        "certificate_id": cid,
+        "at": now,
+        "action": action,
+        "changes": diff,
+        "import_run_id": run.id,
+        "actor": f"import:{run.source}",
+        "note": note,
+    }

@@ -1,0 +1,1 @@
+"""Search: the only code that talks to Meilisearch, plus the SQL fallback when it is down."""

@@ -1,0 +1,58 @@
+"""The search document: one per certificate, carrying every model code and its variants."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from registry.codes import model_key
+from registry.records import CertificateData
+
+NO_EXPIRY = 99991231
+
+
+def day_number(day: date | None) -> int:
+    """``2027-03-14`` → ``20270314``: filterable, sortable and readable."""
+    return NO_EXPIRY if day is None else day.year * 10000 + day.month * 100 + day.day
+
+
+def model_variants(code: str) -> list[str]:
+    """Compacted forms people type for a code: whole, without the regional suffix, the tail.
+
+    ``SM-A546E/DS`` → ``SMA546EDS``, ``SMA546E``, ``A546EDS``, ``A546E``.
+    """
+    variants = [model_key(code)]
+    base = re.split(r"[/(]", code, maxsplit=1)[0]
+    variants.append(model_key(base))
+    for piece in (code, base):
+        parts = [p for p in re.split(r"[\s\-_.]+", piece) if p]
+        if len(parts) > 1:
+            variants.append(model_key("".join(parts[1:])))
+    return [v for v in dict.fromkeys(variants) if v]
+
+
+def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
+    keys: list[str] = []
+    for code in record.models:
+        keys.extend(model_variants(code))
+    return {
+        "id": certificate_id,
+        "certificate_no": record.certificate_no,
+        "kind": record.kind,
+        "product_name": record.product_name,
+        "brand": record.brand,
+        "models": list(record.models),
+        "model_keys": list(dict.fromkeys(keys)),
+        "holder_name": record.holder_name,
+        "holder_tax_code": record.holder_tax_code,
+        "mark_code": record.mark_code,
+        "regulations": list(record.regulations),
+        "admin_status": record.admin_status,
+        "issued_on": record.issued_on.isoformat(),
+        "expires_on": record.expires_on.isoformat() if record.expires_on else None,
+        "issued_year": record.issued_on.year,
+        "issued_day": day_number(record.issued_on),
+        "expires_day": day_number(record.expires_on),
+        "source": record.source,
+    }

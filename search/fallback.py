@@ -1,0 +1,81 @@
+"""Search answered by the registry's SQL when Meilisearch is unreachable (degraded mode).
+
+Plainer than Meilisearch (substring matches, no typo tolerance) but always available, and
+it ranks an exact certificate number or model code first, as the full search does.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, exists, extract, func, literal, or_, select
+from sqlmodel import Session
+
+from registry.codes import canonical_certificate_no, model_key
+from registry.models import Certificate, CertificateModel, CertificateRegulation, Regulation
+from registry.snapshots import load_records
+from search.documents import to_document
+from search.query import SearchParams, hit_from_document
+
+
+def status_clause(status: str, on: date):
+    not_expired = or_(Certificate.expires_on.is_(None), Certificate.expires_on >= on)
+    return {
+        "valid": and_(Certificate.admin_status == "valid", not_expired),
+        "expired": and_(Certificate.admin_status.in_(["valid", "suspended"]), ~not_expired),
+        "suspended": and_(Certificate.admin_status == "suspended", not_expired),
+        "revoked": Certificate.admin_status == "revoked",
+        "withdrawn": Certificate.admin_status == "withdrawn",
+    }[status]
+
+
+def search_sql(engine, params: SearchParams, on: date) -> dict[str, Any]:
+    conditions = []
+    rank = literal(1)
+    q = params.q.strip()
+    if q:
+        key, number = model_key(q), canonical_certificate_no(q)
+        pattern = f"%{q.lower()}%"
+        model_match = exists().where(
+            CertificateModel.certificate_id == Certificate.id,
+            CertificateModel.model_key.like(f"%{key}%") if key else False,
+        )
+        conditions.append(or_(
+            Certificate.certificate_no.like(f"%{number}%"),
+            Certificate.mark_code == number,
+            model_match,
+            func.lower(Certificate.brand).like(pattern),
+            func.lower(Certificate.product_name).like(pattern),
+            func.lower(Certificate.holder_name).like(pattern),
+        ))
+        exact_model = exists().where(
+            CertificateModel.certificate_id == Certificate.id, CertificateModel.model_key == key
+        )
+        rank = case((Certificate.certificate_no == number, 0), (exact_model, 0),
+                    (Certificate.mark_code == number, 0), else_=1)
+    if params.status:
+        conditions.append(status_clause(params.status, on))
+    if params.kind:
+        conditions.append(Certificate.kind == params.kind)
+    if params.brand:
+        conditions.append(Certificate.brand == params.brand)
+    if params.year:
+        conditions.append(extract("year", Certificate.issued_on) == params.year)
+    if params.regulation:
+        conditions.append(exists().where(
+            CertificateRegulation.certificate_id == Certificate.id,
+            CertificateRegulation.regulation_id == Regulation.id,
+            Regulation.code == params.regulation,
+        ))
+    where = and_(*conditions) if conditions else True
+    with Session(engine) as session:
+        total = session.execute(select(func.count()).select_from(Certificate).where(where)).scalar_one()
+        ids = session.execute(
+            select(Certificate.id).where(where)
+            .order_by(rank, Certificate.issued_on.desc(), Certificate.id.desc())
+            .offset((params.page - 1) * params.per_page).limit(params.per_page)
+        ).scalars().all()
+        records = load_records(session, ids)
+    hits = [hit_from_document(to_document(cid, records[cid]), on) for cid in ids]
+    return {"total": total, "hits": hits, "facets": {}}

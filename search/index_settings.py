@@ -1,0 +1,43 @@
+"""Index settings: what is searched, in which order, and what can be filtered and sorted."""
+
+from __future__ import annotations
+
+SETTINGS = {
+    "searchableAttributes": [
+        "certificate_no",
+        "mark_code",
+        "models",
+        "model_keys",
+        "brand",
+        "product_name",
+        "holder_name",
+        "holder_tax_code",
+        "regulations",
+    ],
+    "filterableAttributes": [
+        "admin_status", "expires_day", "kind", "brand", "regulations", "issued_year",
+        "holder_tax_code", "certificate_no", "source",
+    ],
+    "sortableAttributes": ["issued_day", "expires_day"],
+    "rankingRules": ["words", "typo", "proximity", "attribute", "exactness", "sort",
+                     "issued_day:desc"],
+    "typoTolerance": {
+        # A typo in a code finds a different device: codes get no typo tolerance here.
+        "disableOnAttributes": ["certificate_no", "mark_code", "model_keys", "holder_tax_code"],
+    },
+    "synonyms": {
+        "điện thoại": ["phone", "smartphone", "dien thoai"],
+        "phone": ["điện thoại", "smartphone"],
+        "smartphone": ["điện thoại", "phone"],
+        "máy tính bảng": ["tablet", "may tinh bang"],
+        "tablet": ["máy tính bảng"],
+        "bộ phát wifi": ["router", "wlan", "wi-fi"],
+        "router": ["bộ phát wifi", "wlan"],
+        "đồng hồ thông minh": ["smartwatch", "smart watch"],
+        "smartwatch": ["đồng hồ thông minh"],
+        "modem": ["modem quang", "ont"],
+        "đầu thu": ["tv receiver", "set-top box", "dvb-t2"],
+    },
+    "pagination": {"maxTotalHits": 10000},
+    "faceting": {"maxValuesPerFacet": 50},
+}

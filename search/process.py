@@ -1,0 +1,112 @@
+"""Run our own Meilisearch as a child process: master key, data dir, no analytics.
+
+The child is tied to its parent (``PR_SET_PDEATHSIG``), so even a killed server leaves no
+orphan Meilisearch behind.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from search.binary import binary_path, install
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def master_key(key_file: Path) -> str:
+    """The generated master key kept in the data dir (created on first use, mode 600)."""
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class MeilisearchProcess:
+    """One Meilisearch child on 127.0.0.1, with its own data dir and key."""
+
+    def __init__(self, data_dir: Path, key: str, port: int | None = None) -> None:
+        self.data_dir, self.key = Path(data_dir), key
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> MeilisearchProcess:
+        binary = install() if not binary_path().exists() else binary_path()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.data_dir / "meilisearch.log").open("ab")
+        self.proc = subprocess.Popen(
+            [str(binary), "--db-path", str(self.data_dir / "data.ms"),
+             "--http-addr", f"127.0.0.1:{self.port}", "--master-key", self.key,
+             "--no-analytics", "--env", "production",
+             "--dump-dir", str(self.data_dir / "dumps"),
+             "--snapshot-dir", str(self.data_dir / "snapshots")],
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Meilisearch exited at start; see {self.data_dir / 'meilisearch.log'}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    self._write_state()
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("Meilisearch did not become healthy in time")
+
+    def _write_state(self) -> None:
+        state = {"url": self.url, "pid": self.proc.pid if self.proc else None}
+        (self.data_dir / "running.json").write_text(json.dumps(state))
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        (self.data_dir / "running.json").unlink(missing_ok=True)
+
+    def __enter__(self) -> MeilisearchProcess:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def running_instance(data_dir: Path) -> str | None:
+    """The URL of our managed Meilisearch if a server started one that is still alive."""
+    state_file = Path(data_dir) / "running.json"
+    try:
+        state = json.loads(state_file.read_text())
+        os.kill(state["pid"], 0)
+        return state["url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,133 @@
+"""Search certificates: Meilisearch first, the registry's own SQL when it is unreachable.
+
+The status shown and filtered is the effective status on the day of the query, computed
+from ``admin_status`` and ``expires_day``, so a certificate that expired since it was last
+indexed is never shown as valid.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+
+from registry.clock import today
+from registry.status import effective_status
+from search.client import SearchIndex, SearchUnavailable
+from search.documents import day_number
+
+log = logging.getLogger(__name__)
+FACETS = ["kind", "brand", "regulations", "issued_year"]
+PRE, POST = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    status: str | None = None
+    kind: str | None = None
+    brand: str | None = None
+    regulation: str | None = None
+    year: int | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def status_filter(status: str, on: date) -> str:
+    """The Meilisearch filter meaning "effective status is ``status`` on ``on``"."""
+    day = day_number(on)
+    return {
+        "valid": f"admin_status = valid AND expires_day >= {day}",
+        "expired": f"admin_status IN [valid, suspended] AND expires_day < {day}",
+        "suspended": f"admin_status = suspended AND expires_day >= {day}",
+        "revoked": "admin_status = revoked",
+        "withdrawn": "admin_status = withdrawn",
+    }[status]
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def meili_filters(params: SearchParams, on: date) -> list[str]:
+    filters = []
+    if params.status:
+        filters.append(status_filter(params.status, on))
+    if params.kind:
+        filters.append(f"kind = {_quote(params.kind)}")
+    if params.brand:
+        filters.append(f"brand = {_quote(params.brand)}")
+    if params.regulation:
+        filters.append(f"regulations = {_quote(params.regulation)}")
+    if params.year:
+        filters.append(f"issued_year = {int(params.year)}")
+    return filters
+
+
+def highlight_html(text: str) -> str:
+    """Escape everything, then turn our private markers into ``<mark>``."""
+    return html.escape(text).replace(PRE, "<mark>").replace(POST, "</mark>")
+
+
+def hit_from_document(doc: dict[str, Any], on: date) -> dict[str, Any]:
+    expires = date.fromisoformat(doc["expires_on"]) if doc.get("expires_on") else None
+    formatted = doc.get("_formatted") or {}
+    highlight = {}
+    for key in ("models", "brand", "product_name", "holder_name", "certificate_no"):
+        value = formatted.get(key)
+        text = "; ".join(value) if isinstance(value, list) else str(value or "")
+        if PRE in text:
+            highlight[key] = highlight_html(text)
+    return {
+        "certificate_no": doc["certificate_no"],
+        "kind": doc["kind"],
+        "status": effective_status(doc["admin_status"], expires, on).code,
+        "product_name": doc["product_name"],
+        "brand": doc["brand"],
+        "models": doc["models"],
+        "holder_name": doc["holder_name"],
+        "issued_on": doc["issued_on"],
+        "expires_on": doc.get("expires_on"),
+        "url": f"/c/{doc['certificate_no']}",
+        "highlight": highlight,
+    }
+
+
+def search_meili(index: SearchIndex, params: SearchParams, on: date) -> dict[str, Any]:
+    result = index.search(params.q, {
+        "filter": meili_filters(params, on),
+        "page": params.page,
+        "hitsPerPage": params.per_page,
+        "facets": FACETS,
+        "attributesToHighlight": ["models", "brand", "product_name", "holder_name", "certificate_no"],
+        "highlightPreTag": PRE,
+        "highlightPostTag": POST,
+    })
+    return {
+        "total": result.get("totalHits", 0),
+        "hits": [hit_from_document(doc, on) for doc in result["hits"]],
+        "facets": result.get("facetDistribution", {}),
+    }
+
+
+def search_certificates(engine: Engine, index: SearchIndex | None, params: SearchParams) -> dict[str, Any]:
+    """The API's answer; ``degraded`` is true when it came from the SQL fallback."""
+    from search.fallback import search_sql
+
+    on = today()
+    degraded = index is None
+    body = None
+    if index is not None:
+        try:
+            body = search_meili(index, params, on)
+        except SearchUnavailable as exc:
+            log.warning("search degraded to SQL: %s", exc)
+            degraded = True
+    if body is None:
+        body = search_sql(engine, params, on)
+    return {"query": params.q, "page": params.page, "per_page": params.per_page,
+            **body, "degraded": degraded}

@@ -1,0 +1,107 @@
+"""The real parts under test: SQLite and PostgreSQL databases, a real Meilisearch process.
+
+Each test gets a fresh database (a new SQLite file, or a new PostgreSQL schema when
+``HOPQUY_TEST_POSTGRES_URL`` is set) and a uniquely named Meilisearch index.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from registry.db import make_engine
+from registry.migrate import upgrade
+from registry.settings import get_settings
+from search.client import SearchIndex, SearchTarget
+from search.process import MeilisearchProcess
+
+SAMPLE = Path(__file__).resolve().parents[1] / "importer" / "samples" / "sample-feed.csv"
+POSTGRES_URL = os.environ.get("HOPQUY_TEST_POSTGRES_URL")
+REQUIRE_ALL = os.environ.get("HOPQUY_TEST_REQUIRE_ALL") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES_URL:
+        return
+    for item in items:
+        if "[postgresql" in item.nodeid or "-postgresql" in item.nodeid:
+            item.add_marker(pytest.mark.skip(reason="set HOPQUY_TEST_POSTGRES_URL to run on PostgreSQL"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path, monkeypatch):
+    """Settings come from the environment: every test gets its own data dir."""
+    monkeypatch.setenv("HOPQUY_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("HOPQUY_TODAY", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        if REQUIRE_ALL:
+            pytest.fail("HOPQUY_TEST_POSTGRES_URL is required in CI")
+        pytest.skip("set HOPQUY_TEST_POSTGRES_URL to run on PostgreSQL")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def meili(tmp_path_factory) -> Iterator[SearchTarget]:
+    """One real Meilisearch for the session (or ``HOPQUY_TEST_MEILI_URL``/``_KEY``)."""
+    external = os.environ.get("HOPQUY_TEST_MEILI_URL")
+    if external:
+        yield SearchTarget(external, os.environ.get("HOPQUY_TEST_MEILI_KEY"), "unused")
+        return
+    key = secrets.token_urlsafe(24)
+    with MeilisearchProcess(tmp_path_factory.mktemp("meili"), key) as process:
+        yield SearchTarget(process.url, key, "unused")
+
+
+@pytest.fixture
+def index(meili) -> Iterator[SearchIndex]:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    search_index = SearchIndex(SearchTarget(meili.url, meili.key, name))
+    search_index.ensure()
+    yield search_index
+    search_index.client.delete_index(name)
+
+
+@pytest.fixture
+def dead_index() -> SearchIndex:
+    """An index on a port where nothing listens: Meilisearch is down."""
+    from search.process import free_port
+
+    return SearchIndex(SearchTarget(f"http://127.0.0.1:{free_port()}", "k" * 16, "gone"), timeout=1)
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    return SAMPLE

@@ -1,0 +1,35 @@
+"""Small builders for tests: feeds written on the fly, and sample rows."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+HEADER = ["Số giấy chứng nhận", "Loại", "Tên sản phẩm", "Nhãn hiệu", "Ký hiệu", "Tổ chức được cấp",
+          "Mã số thuế", "Quy chuẩn kỹ thuật", "Ngày cấp", "Ngày hết hạn", "Trạng thái"]
+
+
+def row(number: str = "A0412150324AE01A2", models: str = "SM-A546E; SM-A546E/DS",
+        issued: str = "15/03/2024", expires: str = "14/03/2027", status: str = "Còn hiệu lực",
+        brand: str = "Samsung", product: str = "Điện thoại di động GSM/WCDMA/LTE/NR",
+        holder: str = "Công ty TNHH Điện tử Samsung HCMC CE Complex", tax: str = "0312345678",
+        regulations: str = "QCVN 117:2023/BTTTT; QCVN 18:2022/BTTTT",
+        kind: str = "Chứng nhận hợp quy") -> list[str]:
+    return [number, kind, product, brand, models, holder, tax, regulations, issued, expires, status]
+
+
+def write_feed(path: Path, rows: list[list[str]], header: list[str] | None = None,
+               encoding: str = "utf-8", delimiter: str = ",", title: bool = False) -> Path:
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        if title:
+            writer.writerow(["DANH SÁCH THIẾT BỊ ĐÃ ĐƯỢC CHỨNG NHẬN HỢP QUY"])
+        writer.writerow(header or HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def sample_rows(path: Path) -> list[list[str]]:
+    """The sample feed's data rows (below its two title rows and header)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))[3:]

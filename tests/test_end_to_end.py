@@ -1,0 +1,124 @@
+"""The product as a user runs it: ``hopquy serve`` and ``hopquy import`` as real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from search.process import free_port
+from tests.helpers import row, sample_rows, write_feed
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def hopquy(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def env(tmp_path):
+    values = {k: v for k, v in os.environ.items() if not k.startswith("HOPQUY_")}
+    values["HOPQUY_DATA_DIR"] = str(tmp_path / "var")
+    return values
+
+
+def our_meilisearch_pids(data_dir: Path) -> list[int]:
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            status = (proc / "status").read_text()
+        except (OSError, ValueError):
+            continue
+        if "meilisearch" in cmdline and str(data_dir) in cmdline and "State:\tZ" not in status:
+            pids.append(int(proc.name))
+    return pids
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--sample-if-empty"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+
+
+def wait_until(check, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    server.wait(timeout=30)
+
+
+def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path):
+    port, base = free_port(), None
+    base = f"http://127.0.0.1:{port}"
+    data_dir = Path(env["HOPQUY_DATA_DIR"])
+    server = start_server(env, port)
+    try:
+        wait_until(lambda: httpx.get(f"{base}/healthz").json()["search"]["ok"])
+        wait_until(lambda: httpx.get(f"{base}/healthz").json()["database"]["pending_index_updates"] == 0)
+        record = next(r for r in sample_rows(sample_path) if r[15] == "Còn hiệu lực")
+        model = record[4].split(";")[0].strip()
+        hits = httpx.get(f"{base}/api/v1/search", params={"q": model}).json()["hits"]
+        assert hits[0]["certificate_no"] == record[0]
+        page = httpx.get(f"{base}/v/{record[0]}")
+        assert page.status_code == 200 and model in page.text
+        assert httpx.get(f"{base}/v/UNKNOWN0000").status_code == 404
+        assert our_meilisearch_pids(data_dir)
+    finally:
+        stop(server)
+    assert server.returncode is not None
+    time.sleep(0.5)
+    assert our_meilisearch_pids(data_dir) == []
+
+    # second start: the registry is kept, the sample is not imported again; then Meilisearch dies
+    server = start_server(env, port)
+    try:
+        wait_until(lambda: httpx.get(f"{base}/healthz").json()["search"]["ok"])
+        for pid in our_meilisearch_pids(data_dir):
+            os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: httpx.get(f"{base}/healthz").json()["status"] == "degraded", 10)
+        page = httpx.get(f"{base}/v/{record[0]}")
+        assert page.status_code == 200 and model in page.text
+        body = httpx.get(f"{base}/api/v1/search", params={"q": model}).json()
+        assert body["degraded"] is True and body["hits"][0]["certificate_no"] == record[0]
+        stats = httpx.get(f"{base}/api/v1/search", params={"q": ""}).json()
+        assert stats["total"] == 360
+    finally:
+        stop(server)
+
+
+def test_import_cli_reports_row_and_column_and_exits_1(env, tmp_path, sample_path):
+    first = hopquy("import", str(sample_path), "--source", "sample", "--json", env=env)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["created"] == 360
+    again = hopquy("import", str(sample_path), "--source", "sample", "--json", env=env)
+    assert json.loads(again.stdout)["status"] == "skipped"
+    forced = hopquy("import", str(sample_path), "--source", "sample", "--force", "--json", env=env)
+    summary = json.loads(forced.stdout)
+    assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 0, 360)
+    bad = write_feed(tmp_path / "bad.csv", [row(), row("B0001010125AF04A2", issued="31/02/2024")])
+    result = hopquy("import", str(bad), "--source", "qc1", "--report", str(tmp_path / "r.json"), env=env)
+    assert result.returncode == 1
+    assert "row 3" in result.stderr and "Ngày cấp" in result.stderr and "31/02/2024" in result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["status"] == "rejected" and report["problems"][0]["row"] == 3
