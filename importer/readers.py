@@ -189,7 +189,8 @@ def _open_json(path: Path, size: int) -> Feed:
 
     def to_cells(obj: Any, number: int) -> list[Any]:
         if not isinstance(obj, dict):
-            raise FeedError(f"record {number} is not a JSON object", f"bản ghi {number} không phải đối tượng JSON", row=number)
+            raise FeedError(f"record {number} is not a JSON object",
+                            f"bản ghi {number} không phải đối tượng JSON", row=number)
         return [obj.get(k) for k in keys]
 
     def array_rows() -> Iterator[tuple[int, list[Any]]]:
@@ -209,7 +210,8 @@ def _open_json(path: Path, size: int) -> Feed:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise FeedError(f"line {number} is not valid JSON: {exc.msg}", f"dòng {number} không phải JSON hợp lệ", row=number) from exc
+                raise FeedError(f"line {number} is not valid JSON: {exc.msg}",
+                                f"dòng {number} không phải JSON hợp lệ", row=number) from exc
             yield number, to_cells(obj, number)
 
     rows = array_rows() if first == b"[" else line_rows()

@@ -164,7 +164,8 @@ def _apply(engine, feed: Feed, options, result: ImportResult, progress) -> None:
             if progress:
                 progress(result.rows, feed.size, feed.size)
             if result.rows == 0:
-                raise FeedError("the file has a header but no records", "tệp có dòng tiêu đề nhưng không có bản ghi nào")
+                raise FeedError("the file has a header but no records",
+                                "tệp có dòng tiêu đề nhưng không có bản ghi nào")
             if result.errors and options.strict:
                 result.status = "rejected"
                 raise _Rollback

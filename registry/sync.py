@@ -206,9 +206,12 @@ def _update(session, changed, run, holders, regulations, counts, keep_changes) -
 
 
 def _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes) -> None:
+    # the source as it stood before this run: records this run created do not count
     active = session.execute(
         select(Certificate.id, Certificate.certificate_no).where(
-            Certificate.source == run.source, Certificate.admin_status != "withdrawn"
+            Certificate.source == run.source,
+            Certificate.admin_status != "withdrawn",
+            Certificate.created_at < run.started_at,
         )
     ).all()
     missing = [row for row in active if row.certificate_no not in seen]

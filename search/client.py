@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import meilisearch
-from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError
+from meilisearch.errors import (
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchTimeoutError,
+)
 
 from registry.settings import Settings
 from search.index_settings import SETTINGS

@@ -1,9 +1,9 @@
 """Alembic environment: the engine is handed over by ``registry.migrate``."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 import registry.models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
 
 config = context.config
 engine = config.attributes["engine"]

@@ -2,7 +2,12 @@ from datetime import date
 
 import pytest
 
-from registry.codes import canonical_certificate_no, model_key, normalise_regulation, parse_certificate_no
+from registry.codes import (
+    canonical_certificate_no,
+    model_key,
+    normalise_regulation,
+    parse_certificate_no,
+)
 from registry.status import effective_status
 
 
