@@ -128,7 +128,7 @@ def generate(rows: int, seed: int = 7, shared: Path | None = None,
         sequences[(centre, issued.year)] += 1
         seq = sequences[(centre, issued.year)] % 10000
         if is_declaration:
-            number = f"{seq:04d}/{issued:%Y}/CBHQ-{rng.randint(1, 99):02d}"
+            number = f"{seq:04d}/{issued:%Y}/CBHQ-{centre}{rng.randint(1, 99):02d}"
         else:
             number = f"{centre}{seq:04d}{issued:%d%m%y}{code}"
         holder, tax = rng.choice(HOLDERS)

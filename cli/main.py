@@ -68,6 +68,25 @@ def search_sync(follow: bool) -> None:
     click.echo(f"indexed {count} certificates; {pending(engine)} still queued")
 
 
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="default: standard output")
+def export(fmt: str, output: Path | None) -> None:
+    """Stream the whole registry as open data (the feed's columns, plus effective status)."""
+    from importer.export import write_csv, write_jsonl
+
+    engine = engine_for()
+    writer = write_csv if fmt == "csv" else write_jsonl
+    if output is None:
+        writer(engine, sys.stdout)
+        return
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="") as out:
+        count = writer(engine, out)
+    partial.replace(output)  # readers never see a half-written file
+    click.echo(f"exported {count} certificates to {output}", err=True)
+
+
 main.add_command(import_command)
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 # Fields compared between imports, in the order history and exports show them.
@@ -57,12 +58,15 @@ class CertificateData:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def snapshot(self) -> dict[str, Any]:
-        """JSON-ready values of the compared fields."""
-        values = asdict(self)
-        return {name: _jsonable(values[name]) for name in RECORD_FIELDS}
+        """JSON-ready values of the compared fields (a fresh dict each call)."""
+        return {name: _jsonable(getattr(self, name)) for name in RECORD_FIELDS}
+
+    @cached_property
+    def _hash(self) -> str:
+        return snapshot_hash(self.snapshot())
 
     def content_hash(self) -> str:
-        return snapshot_hash(self.snapshot())
+        return self._hash
 
 
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
