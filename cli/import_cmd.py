@@ -80,6 +80,12 @@ def _index_now(settings, engine, result: ImportResult) -> int | None:
             return None
 
 
+def _indexed_cell(result: ImportResult, indexed: int | None) -> str:
+    if result.status != "applied":
+        return "-"
+    return "queued" if indexed is None else str(indexed)
+
+
 def _print(console: Console, result: ImportResult, indexed: int | None, quiet: bool) -> None:
     for problem in result.problems[:SHOWN_PROBLEMS]:
         console.print(str(problem), style="red" if problem.severity == "error" else "yellow",
@@ -94,7 +100,7 @@ def _print(console: Console, result: ImportResult, indexed: int | None, quiet: b
         table.add_column(name, justify="right")
     table.add_row(str(result.rows), str(c.created), str(c.updated), str(c.unchanged),
                   str(c.withdrawn), str(result.invalid_rows),
-                  "queued" if indexed is None else str(indexed))
+                  _indexed_cell(result, indexed))
     console.print(table)
     if result.status == "skipped":
         console.print("this exact file was already imported for this source (use --force to re-run)")
