@@ -50,17 +50,10 @@ class ImportResult:
     counts: SyncCounts = field(default_factory=SyncCounts)
     problems: list[Problem] = field(default_factory=list)
     run_id: int | None = None
-    certificate_ids_changed: bool = False
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("applied", "skipped", "dry-run") and (
-            not self.errors or self.status != "dry-run"
-        )
 
     def as_dict(self) -> dict[str, Any]:
         c = self.counts
