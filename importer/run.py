@@ -137,11 +137,13 @@ def _apply(engine, feed: Feed, options, result: ImportResult, progress) -> None:
             result.problems.extend(problems)
             if record is None:
                 result.invalid_rows += 1
-                present.update(validator.seen)  # a broken row must not look "absent"
             else:
                 yield record
             if progress and result.rows % 1000 == 0:
                 progress(result.rows, feed.position(), feed.size)
+        # every number the file names, broken rows included, so that a row with a typo does
+        # not look "absent" to a full snapshot; read only once all records are consumed
+        present.update(validator.seen)
 
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():

@@ -82,3 +82,14 @@ def test_invalid_row_rejects_the_whole_file_and_writes_nothing(engine, tmp_path)
         assert find_certificate(s, "A0412150324AE01A2").record.admin_status == "valid"
     partial = import_file(engine, bad, ImportOptions(source="qc1", strict=False))
     assert partial.status == "applied" and partial.counts.updated == 1 and partial.invalid_rows == 1
+
+
+def test_full_snapshot_does_not_withdraw_a_record_whose_row_is_broken(engine, tmp_path):
+    write_feed(tmp_path / "a.csv", [row(), row("B0001010125AF04A2", models="Archer AX23")])
+    import_file(engine, tmp_path / "a.csv", ImportOptions(source="qc1"))
+    typo = write_feed(tmp_path / "b.csv", [row(), row("B0001010125AF04A2", models="Archer AX23", issued="31/02/2025")])
+    result = import_file(engine, typo, ImportOptions(source="qc1", full=True, strict=False))
+    assert result.status == "applied" and result.invalid_rows == 1
+    assert result.counts.withdrawn == 0
+    with Session(engine) as s:
+        assert find_certificate(s, "B0001010125AF04A2").record.admin_status == "valid"
