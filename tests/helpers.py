@@ -33,3 +33,9 @@ def sample_rows(path: Path) -> list[list[str]]:
     """The sample feed's data rows (below its two title rows and header)."""
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.reader(f))[3:]
+
+
+def write_file(path: Path, content: str | bytes, encoding: str = "utf-8") -> Path:
+    """Write a feed file as given (text in ``encoding``, or raw bytes) and return its path."""
+    path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+    return path

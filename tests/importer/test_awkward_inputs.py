@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from importer.run import ImportOptions, import_file
 from registry.queries import find_certificate
-from tests.helpers import HEADER, row, write_feed
+from tests.helpers import HEADER, row, write_feed, write_file
 
 ENGLISH = ["certificate_no", "kind", "product_name", "brand", "models", "holder_name",
            "holder_tax_code", "regulations", "issued_on", "expires_on", "status"]
@@ -58,27 +58,19 @@ ROWS = [row(), row("C0087020125AF04A2", models="Archer AX23\nArcher AX23 V1", br
 
 
 def utf16_tabs(tmp):
-    path = tmp / "f.csv"
-    path.write_bytes(lines(ROWS, sep="\t").encode("utf-16"))
-    return path
+    return write_file(tmp / "f.csv", lines(ROWS, sep="\t"), "utf-16")
 
 
 def cp1258(tmp):
-    path = tmp / "f.csv"
-    path.write_bytes(to_cp1258(lines(ROWS)))
-    return path
+    return write_file(tmp / "f.csv", to_cp1258(lines(ROWS)))
 
 
 def bom_semicolons(tmp):
-    path = tmp / "f.csv"
-    path.write_bytes(lines(ROWS, sep=";").encode("utf-8-sig"))
-    return path
+    return write_file(tmp / "f.csv", lines(ROWS, sep=";"), "utf-8-sig")
 
 
 def english(tmp):
-    path = tmp / "f.csv"
-    path.write_text(lines(ROWS, header=ENGLISH), encoding="utf-8")
-    return path
+    return write_file(tmp / "f.csv", lines(ROWS, header=ENGLISH))
 
 
 def odd_headers(tmp):
@@ -109,15 +101,13 @@ def xlsx(tmp):
 
 
 def as_json(tmp):
-    path = tmp / "f.json"
-    path.write_text(json.dumps([dict(zip(ENGLISH, r, strict=True)) for r in ROWS], ensure_ascii=False))
-    return path
+    records = [dict(zip(ENGLISH, r, strict=True)) for r in ROWS]
+    return write_file(tmp / "f.json", json.dumps(records, ensure_ascii=False))
 
 
 def as_jsonl(tmp):
-    path = tmp / "f.jsonl"
-    path.write_text("\n".join(json.dumps(dict(zip(ENGLISH, r, strict=True))) for r in ROWS) + "\n")
-    return path
+    records = [dict(zip(ENGLISH, r, strict=True)) for r in ROWS]
+    return write_file(tmp / "f.jsonl", "".join(json.dumps(r) + "\n" for r in records))  # \u escapes
 
 
 @pytest.mark.parametrize("build", [utf16_tabs, cp1258, bom_semicolons, english, odd_headers, xlsx,

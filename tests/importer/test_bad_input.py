@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from importer.run import ImportOptions, import_file
-from tests.helpers import HEADER, row, write_feed
+from tests.helpers import HEADER, row, write_feed, write_file
 from tests.importer.conftest import fingerprint
-
-
-def csv_text(path, text: str, encoding="utf-8"):
-    path.write_bytes(text.encode(encoding))
-    return path
 
 
 def header_line(*drop: str) -> str:
@@ -25,31 +20,27 @@ def missing_column(tmp):
 
 def truncated(tmp):
     text = header_line() + "\n" + ",".join(row()) + '\nB0001010125AF04A2,Chứng nhận hợp quy,"Thiết bị phát'
-    return csv_text(tmp / "f.csv", text)
+    return write_file(tmp / "f.csv", text)
 
 
 def png(tmp):
-    path = tmp / "f.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-    return path
+    return write_file(tmp / "f.csv", b"\x89PNG\r\n\x1a\n" + bytes(64))
 
 
 def nul_bytes(tmp):
-    return csv_text(tmp / "f.csv", header_line() + "\n" + ",".join(row()).replace("Samsung", "Sam\x00sung") + "\n")
+    return write_file(tmp / "f.csv", header_line() + "\n" + ",".join(row()).replace("Samsung", "Sam\x00sung") + "\n")
 
 
 def corrupt_xlsx(tmp):
-    path = tmp / "f.xlsx"
-    path.write_bytes(b"PK\x03\x04" + b"garbage" * 100)
-    return path
+    return write_file(tmp / "f.xlsx", b"PK\x03\x04" + b"garbage" * 100)
 
 
 def title_only(tmp):
-    return csv_text(tmp / "f.csv", "DANH SÁCH THIẾT BỊ\nTháng 10/2026\n")
+    return write_file(tmp / "f.csv", "DANH SÁCH THIẾT BỊ\nTháng 10/2026\n")
 
 
 def broken_json(tmp):
-    return csv_text(tmp / "f.json", '[{"certificate_no": "A0412150324AE01A2", "kind": ')
+    return write_file(tmp / "f.json", '[{"certificate_no": "A0412150324AE01A2", "kind": ')
 
 
 CASES = {
@@ -69,8 +60,8 @@ CASES = {
     "bad tax code": (lambda t: write_feed(t / "f.csv", [row(tax="03123")]), 2, "Mã số thuế", "10 digits"),
     "cut in a quoted field": (truncated, 3, None, "cut off in the middle of a quoted cell"),
     "png renamed csv": (png, None, None, "PNG image"),
-    "empty file": (lambda t: csv_text(t / "f.csv", ""), None, None, "the file is empty"),
-    "header without rows": (lambda t: csv_text(t / "f.csv", header_line() + "\n"), None, None,
+    "empty file": (lambda t: write_file(t / "f.csv", ""), None, None, "the file is empty"),
+    "header without rows": (lambda t: write_file(t / "f.csv", header_line() + "\n"), None, None,
                             "header but no records"),
     "nul bytes": (nul_bytes, 2, None, "NUL bytes"),
     "300 kB cell": (lambda t: write_feed(t / "f.csv", [row(product="x" * 300_000)]), 2, "Tên sản phẩm",
