@@ -116,7 +116,9 @@ def generate(rows: int, seed: int = 7, shared: Path | None = None,
     rng.shuffle(catalogue)
     if rows <= 2000:  # a small sample shows the devices people actually own
         catalogue.sort(key=lambda item: (item[0] not in POPULAR, item[1] == item[2][0]))
-    sequences: dict[tuple[str, int], int] = defaultdict(int)
+    # numbers are unique as in real registers: a sequence per centre and day for certificates
+    # (a few hundred a day even at a million rows), per centre and year for declarations
+    sequences: dict[tuple[str, object], int] = defaultdict(int)
     for index in range(rows):
         brand, trade, models, category = catalogue[index % len(catalogue)]
         if index >= len(catalogue):  # a later certificate for the same device family
@@ -125,8 +127,8 @@ def generate(rows: int, seed: int = 7, shared: Path | None = None,
         issued = today - timedelta(days=rng.randint(0, 6 * 365))
         is_declaration = rng.random() < 0.15
         centre = rng.choice("ABC")
-        sequences[(centre, issued.year)] += 1
-        seq = sequences[(centre, issued.year)] % 10000
+        sequences[(centre, issued.year if is_declaration else issued)] += 1
+        seq = sequences[(centre, issued.year if is_declaration else issued)]
         if is_declaration:
             number = f"{seq:04d}/{issued:%Y}/CBHQ-{centre}{rng.randint(1, 99):02d}"
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from importer.problems import FieldProblem
@@ -27,36 +28,62 @@ STATUS_WORDS = {
     "withdrawn": ("withdrawn", "rut", "cham dut", "da rut"),
     "expired": ("expired", "het hieu luc", "het han"),
 }
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+EXCEL_SERIAL = re.compile(r"\d{4,5}(\.\d+)?")
+# Feeds repeat the same few spellings of statuses, kinds and codes on every row.
+repeated = lru_cache(maxsize=8192)
 
 
 def plain(value: Any) -> str:
     """Text with diacritics folded and case dropped, for vocabulary matching."""
-    text = unicodedata.normalize("NFKD", text_of(value).replace("đ", "d").replace("Đ", "D"))
+    return _plain(text_of(value))
+
+
+@repeated
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def text_of(value: Any) -> str:
     """NFC text with non-breaking and repeated spaces folded; numbers without a stray ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").replace("\u200b", "")
-    return " ".join(text.split())
+    if value.__class__ is not str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+        if "\u00a0" in value or "\u200b" in value:
+            value = value.replace("\u00a0", " ").replace("\u200b", "")
+    return " ".join(value.split())
 
 
 def words(value: Any, vocabulary: dict[str, tuple[str, ...]], what_en: str, what_vi: str) -> str:
-    key = plain(value)
-    for canonical, spellings in vocabulary.items():
-        if key in spellings:
-            return canonical
+    canonical = _word(plain(value), id(vocabulary))
+    if canonical is not None:
+        return canonical
     accepted = "; ".join(spellings[1] if len(spellings) > 1 else spellings[0] for spellings in vocabulary.values())
     raise FieldProblem(
         f"unknown {what_en}; expected one of: {', '.join(vocabulary)}",
         f"{what_vi} không hợp lệ; chấp nhận: {accepted}",
     )
+
+
+VOCABULARIES = {id(KIND_WORDS): KIND_WORDS, id(STATUS_WORDS): STATUS_WORDS}
+
+
+@repeated
+def _word(key: str, vocabulary_id: int) -> str | None:
+    for canonical, spellings in VOCABULARIES[vocabulary_id].items():
+        if key in spellings:
+            return canonical
+    return None
 
 
 def certificate_no(value: Any) -> str:
@@ -83,6 +110,11 @@ def models(value: Any) -> tuple[str, ...]:
 
 
 def regulations(value: Any) -> tuple[str, ...]:
+    return _regulations(text_of(value))
+
+
+@repeated
+def _regulations(value: str) -> tuple[str, ...]:
     codes = []
     for part in split_list(value, ";,"):
         parsed = normalise_regulation(part)
@@ -105,18 +137,20 @@ def a_date(value: Any) -> date:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _excel_serial(float(value))
     text = text_of(value)
-    if re.fullmatch(r"\d{4,5}(\.\d+)?", text):
+    if EXCEL_SERIAL.fullmatch(text):
         return _excel_serial(float(text))
-    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2}", text):
-        for fmt in DATE_FORMATS:
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise FieldProblem("no such day in the calendar", "ngày không tồn tại trên lịch")
-    raise FieldProblem(
-        "not a date; write dd/mm/yyyy or yyyy-mm-dd", "không phải ngày; hãy ghi dd/mm/yyyy hoặc yyyy-mm-dd"
-    )
+    if found := DAY_MONTH_YEAR.fullmatch(text):
+        day, _, month, year = found.groups()
+    elif found := YEAR_MONTH_DAY.fullmatch(text):
+        year, month, day = found.groups()
+    else:
+        raise FieldProblem(
+            "not a date; write dd/mm/yyyy or yyyy-mm-dd", "không phải ngày; hãy ghi dd/mm/yyyy hoặc yyyy-mm-dd"
+        )
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise FieldProblem("no such day in the calendar", "ngày không tồn tại trên lịch") from None
 
 
 def _excel_serial(serial: float) -> date:
@@ -127,9 +161,13 @@ def _excel_serial(serial: float) -> date:
 
 def tax_code(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        text = str(int(value)).zfill(10)  # Excel drops the leading zero of 0312345678
-    else:
-        text = re.sub(r"\s+", "", text_of(value))
+        return _tax_code(str(int(value)).zfill(10))  # Excel drops the leading zero of 0312345678
+    return _tax_code(text_of(value))
+
+
+@repeated
+def _tax_code(text: str) -> str:
+    text = "".join(text.split())
     if not TAX_CODE_RE.fullmatch(text):
         raise FieldProblem(
             "a tax code has 10 digits, or 10 digits, a dash and 3 digits",

@@ -37,6 +37,10 @@ class FeedError(Exception):
         super().__init__(message_en)
         self.problem = Problem(row, None, None, message_en, message_vi)
 
+    @classmethod
+    def from_problem(cls, problem: Problem) -> FeedError:
+        return cls(problem.message_en, problem.message_vi, problem.row)
+
 
 class FieldProblem(ValueError):
     """A value that cannot be accepted, with its reason in both languages."""

@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
-from importer.readers import Feed, open_feed
-from importer.validate import RowValidator
 from registry.clock import utcnow
 from registry.models import ImportRun
 from registry.records import CertificateData
@@ -97,13 +96,9 @@ def import_file(
             if previous is not None:
                 result.status, result.run_id = "skipped", previous.id
                 return result
+    items = validated_feed(path, options.sheet, options.source)
     try:
-        feed = open_feed(path, options.sheet)
-    except FeedError as exc:
-        result.status, result.problems = "rejected", [exc.problem]
-        return result
-    try:
-        _apply(engine, feed, options, result, progress)
+        _apply(engine, items, options, result, progress)
     except FeedError as exc:
         result.status = "rejected"
         result.problems.append(exc.problem)
@@ -115,35 +110,29 @@ def import_file(
             f"bản đầy đủ này sẽ rút {exc.would_withdraw} trên {exc.active} bản ghi đang hiệu "
             "lực của nguồn (trên 20%): bị từ chối; dùng --allow-mass-withdraw nếu đúng là vậy"))
     finally:
-        feed.close()
+        items.close()
     return result
 
 
-def _apply(engine, feed: Feed, options, result: ImportResult, progress) -> None:
-    header_warnings = [
-        Problem(feed.header.row, name, None, "unknown column, ignored", "cột không xác định, bỏ qua", "warning")
-        for name in feed.header.unknown
-    ]
-    result.problems.extend(header_warnings)
-    validator = RowValidator(feed.header, options.source)
+def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportResult, progress) -> None:
+    info = next(items)
+    result.problems.extend(
+        Problem(info.header_row, name, None, "unknown column, ignored", "cột không xác định, bỏ qua", "warning")
+        for name in info.unknown_columns
+    )
+    # every number the file names, broken rows included, so that a row with a typo does
+    # not look "absent" to a full snapshot
     present: set[str] = set()
 
     def records() -> Iterator[CertificateData]:
-        for number, cells in feed.rows:
-            if not any(c not in (None, "") for c in cells):
-                continue  # blank lines between blocks are common in hand-kept sheets
-            result.rows += 1
-            record, problems = validator.validate(number, cells)
-            result.problems.extend(problems)
-            if record is None:
-                result.invalid_rows += 1
-            else:
-                yield record
-            if progress and result.rows % 1000 == 0:
-                progress(result.rows, feed.position(), feed.size)
-        # every number the file names, broken rows included, so that a row with a typo does
-        # not look "absent" to a full snapshot; read only once all records are consumed
-        present.update(validator.seen)
+        for batch in items:
+            result.rows += batch.rows
+            result.invalid_rows += batch.invalid
+            result.problems.extend(batch.problems)
+            present.update(batch.invalid_numbers)
+            if progress:
+                progress(result.rows, batch.position, info.size)
+            yield from batch.records
 
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -156,8 +145,6 @@ def _apply(engine, feed: Feed, options, result: ImportResult, progress) -> None:
                 session, records(), run, full=options.full,
                 allow_mass_withdraw=options.allow_mass_withdraw,
                 keep_changes=options.keep_changes, present=present)
-            if progress:
-                progress(result.rows, feed.size, feed.size)
             if result.rows == 0:
                 raise FeedError("the file has a header but no records",
                                 "tệp có dòng tiêu đề nhưng không có bản ghi nào")

@@ -24,6 +24,7 @@ PARSERS: dict[str, Parser] = {
     "status": lambda v: fields.words(v, fields.STATUS_WORDS, "status", "trạng thái"),
     "mark_code": lambda v: "".join(fields.text_of(v).split()).upper(),
 }
+LIST_CELLS = {"models", "regulations"}
 REQUIRED_TEXT = {"certificate_no", "kind", "product_name", "brand", "models", "holder_name",
                  "regulations", "issued_on"}
 
@@ -34,6 +35,13 @@ class RowValidator:
     def __init__(self, header: HeaderMap, source: str) -> None:
         self.header, self.source = header, source
         self.seen: dict[str, int] = {}
+        self.last_number: str | None = None  # the number the last row named, if readable
+        # resolved once per file: each mapped column with its parser, length limit and need
+        self.plan = [
+            (key, index, PARSERS.get(key), fields.MAX_LENGTH.get(key, fields.DEFAULT_MAX_LENGTH),
+             key in REQUIRED_TEXT)
+            for key, index in header.columns.items()
+        ]
 
     def problem(self, row: int, key: str, value: Any, en: str, vi: str, severity="error") -> Problem:
         column = self.header.written.get(key) or ALIASES[key][0]
@@ -42,21 +50,25 @@ class RowValidator:
     def validate(self, row: int, cells: list[Any]) -> tuple[CertificateData | None, list[Problem]]:
         problems: list[Problem] = []
         values: dict[str, Any] = {}
-        for key, index in self.header.columns.items():
-            raw = cells[index] if index < len(cells) else None
-            if fields.text_of(raw) == "":
-                if key in REQUIRED_TEXT:
+        width = len(cells)
+        for key, index, parser, limit, required in self.plan:
+            raw = cells[index] if index < width else None
+            text = fields.text_of(raw)
+            if text == "":
+                if required:
                     problems.append(self.problem(row, key, raw, "this required cell is empty",
                                                  "ô bắt buộc này đang trống"))
                 continue
-            limit = fields.MAX_LENGTH.get(key, fields.DEFAULT_MAX_LENGTH)
             if isinstance(raw, str) and len(raw) > limit:
                 problems.append(self.problem(
                     row, key, raw, f"too long: {len(raw)} characters, at most {limit}",
                     f"quá dài: {len(raw)} ký tự, tối đa {limit}"))
                 continue
             try:
-                values[key] = PARSERS.get(key, fields.text_of)(raw)
+                if parser is None:
+                    values[key] = text
+                else:  # list cells keep their line breaks: they separate items
+                    values[key] = parser(raw if key in LIST_CELLS or raw.__class__ is not str else text)
             except FieldProblem as exc:
                 problems.append(self.problem(row, key, raw, exc.message_en, exc.message_vi))
         problems += self._cross_checks(row, values)
@@ -72,7 +84,7 @@ class RowValidator:
                 row, "expires_on", expires.strftime("%d/%m/%Y"),
                 f"the expiry date is before the issue date ({issued:%d/%m/%Y})",
                 f"ngày hết hạn trước ngày cấp ({issued:%d/%m/%Y})"))
-        number = values.get("certificate_no")
+        number = self.last_number = values.get("certificate_no")
         if number:
             if number in self.seen:
                 problems.append(self.problem(

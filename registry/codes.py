@@ -28,6 +28,9 @@ class CertificateNumber:
     category: str
 
 
+NOT_ASCII_ALNUM = re.compile(r"[^A-Z0-9]+")
+
+
 def canonical_certificate_no(raw: str) -> str:
     """Trim, upper-case and drop inner white space (the feed contract's identity rule)."""
     text = unicodedata.normalize("NFC", raw)
@@ -52,8 +55,7 @@ def model_key(code: str) -> str:
 
     ``SM-A546E/DS``, ``sm a546e/ds`` and ``SMA546EDS`` share one key.
     """
-    text = unicodedata.normalize("NFKD", code)
-    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+    return NOT_ASCII_ALNUM.sub("", unicodedata.normalize("NFKD", code).upper())
 
 
 def normalise_regulation(raw: str) -> tuple[str, str, int, str] | None:

@@ -50,7 +50,7 @@ class Certificate(SQLModel, table=True):
     certificate_no: str = Field(max_length=60, unique=True)
     kind: str = Field(max_length=12)
     product_name: str = Field(max_length=500)
-    brand: str = Field(max_length=200, index=True)
+    brand: str = Field(max_length=200)
     manufacturer: str | None = Field(default=None, max_length=300)
     origin: str | None = Field(default=None, max_length=100)
     method: int | None = None
@@ -75,7 +75,7 @@ class CertificateModel(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("certificate_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    certificate_id: int = Field(foreign_key="certificate.id", index=True)
+    certificate_id: int = Field(foreign_key="certificate.id")
     position: int
     model_code: str = Field(max_length=120)
     model_key: str = Field(max_length=120, index=True)
@@ -105,7 +105,7 @@ class CertificateEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     certificate_id: int = Field(foreign_key="certificate.id")
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(default_factory=utcnow)
     action: str = Field(max_length=20)
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     import_run_id: int | None = Field(default=None, foreign_key="importrun.id")

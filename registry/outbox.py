@@ -9,31 +9,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from registry.bulk import BulkWriter
 from registry.clock import utcnow
 from registry.models import SearchOutbox
-
-BATCH = 5000
 
 
 def enqueue(session: Session, certificate_ids: Sequence[int]) -> None:
     """Mark certificates as needing re-indexing (bumps the version of a pending row)."""
-    if not certificate_ids:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     now = utcnow()
-    for start in range(0, len(certificate_ids), BATCH):
-        part = certificate_ids[start : start + BATCH]
-        stmt = dialect.insert(SearchOutbox).values(
-            [{"certificate_id": cid, "version": 1, "enqueued_at": now} for cid in part]
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["certificate_id"],
-            set_={"version": SearchOutbox.version + 1, "enqueued_at": now},
-        )
-        session.execute(stmt)
+    BulkWriter(session.connection()).insert(
+        SearchOutbox.__table__, ("certificate_id", "version", "enqueued_at", "attempts"),
+        [(cid, 1, now, 0) for cid in certificate_ids],
+        on_conflict="ON CONFLICT (certificate_id) DO UPDATE SET version = searchoutbox.version + 1, "
+        "enqueued_at = excluded.enqueued_at",
+    )
+
+
+def enqueue_new(writer: BulkWriter, certificate_ids: Sequence[int], now) -> None:
+    """Queue certificates created in this transaction: no pending row can exist for them yet."""
+    writer.insert(
+        SearchOutbox.__table__, ("certificate_id", "version", "enqueued_at", "attempts"),
+        [(cid, 1, now, 0) for cid in certificate_ids],
+    )
 
 
 def claim(session: Session, limit: int) -> list[tuple[int, int]]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
+
+import orjson
 
 # Fields compared between imports, in the order history and exports show them.
 RECORD_FIELDS = (
@@ -59,19 +60,28 @@ class CertificateData:
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready values of the compared fields (a fresh dict each call)."""
-        return {name: _jsonable(getattr(self, name)) for name in RECORD_FIELDS}
+        return dict(self._snapshot)
+
+    @cached_property
+    def _snapshot(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in RECORD_FIELDS}
+        values["models"], values["regulations"] = list(self.models), list(self.regulations)
+        values["issued_on"] = self.issued_on.isoformat()
+        if self.expires_on is not None:
+            values["expires_on"] = self.expires_on.isoformat()
+        return values
 
     @cached_property
     def _hash(self) -> str:
-        return snapshot_hash(self.snapshot())
+        return snapshot_hash(self._snapshot)
 
     def content_hash(self) -> str:
         return self._hash
 
 
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
-    payload = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    """sha256 of the compact, key-sorted UTF-8 JSON of a snapshot."""
+    return hashlib.sha256(orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def diff_snapshots(
@@ -81,11 +91,3 @@ def diff_snapshots(
     if before is None:
         return {k: [None, v] for k, v in after.items() if v not in (None, [], "")}
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value

@@ -24,14 +24,15 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateD
     if not ids:
         return {}
     models: dict[int, list[str]] = defaultdict(list)
-    for row in session.execute(
+    connection = session.connection()
+    for row in connection.execute(
         select(CertificateModel.certificate_id, CertificateModel.model_code)
         .where(CertificateModel.certificate_id.in_(ids))
         .order_by(CertificateModel.certificate_id, CertificateModel.position)
     ):
         models[row.certificate_id].append(row.model_code)
     regulations: dict[int, list[str]] = defaultdict(list)
-    for row in session.execute(
+    for row in connection.execute(
         select(CertificateRegulation.certificate_id, Regulation.code)
         .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
         .where(CertificateRegulation.certificate_id.in_(ids))
@@ -39,18 +40,19 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateD
     ):
         regulations[row.certificate_id].append(row.code)
     out: dict[int, CertificateData] = {}
-    for cert, holder in session.execute(
-        select(Certificate, Organisation)
-        .join(Organisation, Organisation.id == Certificate.holder_id)
-        .where(Certificate.id.in_(ids))
-    ).all():
-        out[cert.id] = record_from_rows(cert, holder, models[cert.id], regulations[cert.id])
+    # plain rows, not ORM objects: the search drainer reads a million of these
+    certificates = Certificate.__table__
+    for row in connection.execute(
+        select(certificates, Organisation.__table__.c.tax_code.label("holder_tax_code"))
+        .join(Organisation.__table__, Organisation.__table__.c.id == certificates.c.holder_id)
+        .where(certificates.c.id.in_(ids))
+    ):
+        out[row.id] = record_from_row(row, models[row.id], regulations[row.id])
     return out
 
 
-def record_from_rows(
-    cert: Certificate, holder: Organisation, models: list[str], regulations: list[str]
-) -> CertificateData:
+def record_from_row(cert: Any, models: list[str], regulations: list[str]) -> CertificateData:
+    """``cert`` is a certificate row carrying its holder's tax code as ``holder_tax_code``."""
     return CertificateData(
         certificate_no=cert.certificate_no,
         kind=cert.kind,
@@ -58,7 +60,7 @@ def record_from_rows(
         brand=cert.brand,
         models=tuple(models),
         holder_name=cert.holder_name,
-        holder_tax_code=holder.tax_code,
+        holder_tax_code=cert.holder_tax_code,
         regulations=tuple(regulations),
         issued_on=cert.issued_on,
         source=cert.source,

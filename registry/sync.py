@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
+from registry.bulk import BulkWriter
 from registry.codes import model_key
 from registry.holders import HolderCache, RegulationCache
 from registry.models import (
@@ -24,12 +25,13 @@ from registry.models import (
     CertificateRegulation,
     ImportRun,
 )
-from registry.outbox import enqueue
+from registry.outbox import enqueue, enqueue_new
 from registry.records import CertificateData, diff_snapshots, snapshot_hash
 from registry.snapshots import load_snapshots
 
 # Bulk writes go through Core: the ORM's bulk paths cost more than the database here.
 CERTIFICATES, EVENTS = Certificate.__table__, CertificateEvent.__table__
+MODELS, LINKS = CertificateModel.__table__, CertificateRegulation.__table__
 MASS_WITHDRAW_SHARE = 0.20
 CHUNK = 2000
 
@@ -114,94 +116,76 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
         _update(session, changed, run, holders, regulations, counts, keep_changes)
 
 
-def _certificate_values(record: CertificateData, holder_id: int, now) -> dict[str, Any]:
-    return {
-        "certificate_no": record.certificate_no,
-        "kind": record.kind,
-        "product_name": record.product_name,
-        "brand": record.brand,
-        "manufacturer": record.manufacturer,
-        "origin": record.origin,
-        "method": record.method,
-        "lot_ref": record.lot_ref,
-        "certification_body": record.certification_body,
-        "issued_on": record.issued_on,
-        "expires_on": record.expires_on,
-        "admin_status": record.admin_status,
-        "mark_code": record.mark_code,
-        "note": record.note,
-        "source": record.source,
-        "holder_id": holder_id,
-        "holder_name": record.holder_name,
-        "content_hash": record.content_hash(),
-        "updated_at": now,
-    }
+CERTIFICATE_COLUMNS = (
+    "certificate_no", "kind", "product_name", "brand", "manufacturer", "origin", "method",
+    "lot_ref", "certification_body", "issued_on", "expires_on", "admin_status", "mark_code",
+    "note", "source", "holder_id", "holder_name", "content_hash", "updated_at",
+)
+EVENT_COLUMNS = ("certificate_id", "at", "action", "changes", "import_run_id", "actor", "note")
 
 
-def _write_children(session, pairs: list[tuple[int, CertificateData]], regulations) -> None:
-    models = [
-        {"certificate_id": cid, "position": i, "model_code": code, "model_key": model_key(code)}
-        for cid, rec in pairs
-        for i, code in enumerate(rec.models)
-    ]
-    links = [
-        {"certificate_id": cid, "regulation_id": regulations.id_for(code)}
-        for cid, rec in pairs
-        for code in dict.fromkeys(rec.regulations)
-    ]
-    connection = session.connection()
-    if models:
-        connection.execute(insert(CertificateModel.__table__), models)
-    if links:
-        connection.execute(insert(CertificateRegulation.__table__), links)
+def _certificate_values(record: CertificateData, holder_id: int, now) -> tuple[Any, ...]:
+    r = record
+    return (
+        r.certificate_no, r.kind, r.product_name, r.brand, r.manufacturer, r.origin, r.method,
+        r.lot_ref, r.certification_body, r.issued_on, r.expires_on, r.admin_status, r.mark_code,
+        r.note, r.source, holder_id, r.holder_name, r.content_hash(), now,
+    )
+
+
+def _write_children(writer: BulkWriter, pairs: list[tuple[int, CertificateData]], regulations) -> None:
+    writer.insert(
+        MODELS, ("certificate_id", "position", "model_code", "model_key"),
+        [(cid, i, code, model_key(code)) for cid, rec in pairs for i, code in enumerate(rec.models)],
+    )
+    writer.insert(
+        LINKS, ("certificate_id", "regulation_id"),
+        [(cid, regulations.id_for(code)) for cid, rec in pairs for code in dict.fromkeys(rec.regulations)],
+    )
 
 
 def _create(session, records, run, holders, regulations, counts, keep_changes) -> None:
     now = run.started_at
+    writer = BulkWriter(session.connection())
     holder_ids = holders.ids_for(records)
-    rows = [
-        {**_certificate_values(r, holder_ids[i], now), "created_at": now}
-        for i, r in enumerate(records)
-    ]
-    result = session.connection().execute(
-        insert(CERTIFICATES).returning(CERTIFICATES.c.id, sort_by_parameter_order=True), rows
+    ids = writer.allocate_ids(CERTIFICATES, len(records))
+    writer.insert(
+        CERTIFICATES, ("id", "created_at", *CERTIFICATE_COLUMNS),
+        [(cid, now, *_certificate_values(r, hid, now)) for cid, r, hid in zip(ids, records, holder_ids, strict=True)],
     )
-    ids = [row.id for row in result]
     pairs = list(zip(ids, records, strict=True))
-    _write_children(session, pairs, regulations)
+    _write_children(writer, pairs, regulations)
     events = []
     for cid, record in pairs:
         diff = diff_snapshots(None, record.snapshot())
         events.append(_event(cid, "created", diff, run, now))
         counts.note(keep_changes, record.certificate_no, "created", diff)
-    session.connection().execute(insert(EVENTS), events)
-    enqueue(session, ids)
+    writer.insert(EVENTS, EVENT_COLUMNS, events)
+    enqueue_new(writer, ids, now)
     counts.created += len(records)
 
 
 def _update(session, changed, run, holders, regulations, counts, keep_changes) -> None:
     now = run.started_at
+    writer = BulkWriter(session.connection())
     ids = [cid for cid, _ in changed]
     before = load_snapshots(session, ids)
     holder_ids = holders.ids_for([r for _, r in changed])
-    session.connection().execute(
-        update(CERTIFICATES).where(CERTIFICATES.c.id == bindparam("cid")),
-        [
-            {"cid": cid, **_certificate_values(rec, holder_ids[i], now)}
-            for i, (cid, rec) in enumerate(changed)
-        ],
+    writer.update(
+        CERTIFICATES, CERTIFICATE_COLUMNS,
+        [(cid, *_certificate_values(rec, hid, now)) for (cid, rec), hid in zip(changed, holder_ids, strict=True)],
     )
     session.execute(delete(CertificateModel).where(CertificateModel.certificate_id.in_(ids)))
     session.execute(
         delete(CertificateRegulation).where(CertificateRegulation.certificate_id.in_(ids))
     )
-    _write_children(session, changed, regulations)
+    _write_children(writer, changed, regulations)
     events = []
     for cid, record in changed:
         diff = diff_snapshots(before[cid], record.snapshot())
         events.append(_event(cid, "updated", diff, run, now))
         counts.note(keep_changes, record.certificate_no, "updated", diff)
-    session.connection().execute(insert(EVENTS), events)
+    writer.insert(EVENTS, EVENT_COLUMNS, events)
     enqueue(session, ids)
     counts.updated += len(changed)
 
@@ -238,18 +222,10 @@ def _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_chan
             .values(admin_status="withdrawn"),
             rows,
         )
-        session.connection().execute(insert(EVENTS), events)
+        BulkWriter(session.connection()).insert(EVENTS, EVENT_COLUMNS, events)
         enqueue(session, ids)
         counts.withdrawn += len(chunk)
 
 
-def _event(cid, action, diff, run, now, note=None) -> dict[str, Any]:
-    return {
-        "certificate_id": cid,
-        "at": now,
-        "action": action,
-        "changes": diff,
-        "import_run_id": run.id,
-        "actor": f"import:{run.source}",
-        "note": note,
-    }
+def _event(cid, action, diff, run, now, note=None) -> tuple[Any, ...]:
+    return (cid, now, action, diff, run.id, f"import:{run.source}", note)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import meilisearch
+import orjson
 from meilisearch.errors import (
     MeilisearchApiError,
     MeilisearchCommunicationError,
@@ -71,10 +72,14 @@ class SearchIndex:
                 raise
         self.wait(self.client.index(name).update_settings(SETTINGS))
 
+    def send(self, documents: list[dict[str, Any]], name: str | None = None) -> Any:
+        """Queue documents for indexing without waiting; ``wait`` on the task it returns."""
+        payload = b"\n".join(orjson.dumps(document) for document in documents)
+        return self.client.index(name or self.name).add_documents_ndjson(payload, primary_key="id")
+
     def upsert(self, documents: list[dict[str, Any]], name: str | None = None) -> None:
         if documents:
-            index = self.client.index(name or self.name)
-            self.wait(index.add_documents(documents, primary_key="id"))
+            self.wait(self.send(documents, name))
 
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -6,11 +6,9 @@ orphan Meilisearch behind.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import time
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from registry.children import die_with_parent
 from search.binary import binary_path, install
 
 
@@ -39,11 +38,6 @@ def master_key(key_file: Path) -> str:
     return key
 
 
-def _die_with_parent() -> None:
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 class MeilisearchProcess:
     """One Meilisearch child on 127.0.0.1, with its own data dir and key."""
 
@@ -63,7 +57,7 @@ class MeilisearchProcess:
              "--no-analytics", "--env", "production",
              "--dump-dir", str(self.data_dir / "dumps"),
              "--snapshot-dir", str(self.data_dir / "snapshots")],
-            stdout=log, stderr=log, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )
         log.close()
         deadline = time.monotonic() + timeout

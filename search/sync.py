@@ -1,7 +1,9 @@
 """Drain the search outbox into Meilisearch, after the registry has committed.
 
-Each batch is claimed, read back from the registry as it stands now, indexed, and only then
-released; a crash or an unreachable Meilisearch leaves the rows for the next round.
+Each round is claimed, read back from the registry as it stands now, indexed, and only then
+released; a crash or an unreachable Meilisearch leaves the rows for the next round. Within a
+round, pages are sent without waiting, so the registry is read while Meilisearch indexes the
+previous page, and Meilisearch can merge the pending pages into one larger batch.
 """
 
 from __future__ import annotations
@@ -18,19 +20,24 @@ from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
 
 log = logging.getLogger(__name__)
-BATCH = 10_000
+BATCH = 100_000
+PAGE = 10_000
 
 
-def drain_once(engine: Engine, index: SearchIndex, batch: int = BATCH) -> int:
-    """Index one batch of pending changes; returns how many certificates were indexed."""
+def drain_once(engine: Engine, index: SearchIndex, batch: int = BATCH, page: int = PAGE) -> int:
+    """Index one round of pending changes; returns how many certificates were indexed."""
     with Session(engine) as session, session.begin():
         claimed = outbox.claim(session, batch)
         if not claimed:
             return 0
-        records = load_records(session, [cid for cid, _ in claimed])
-        documents = [to_document(cid, record) for cid, record in records.items()]
+        ids = [cid for cid, _ in claimed]
         try:
-            index.upsert(documents)
+            tasks = []
+            for start in range(0, len(ids), page):
+                records = load_records(session, ids[start : start + page])
+                tasks.append(index.send([to_document(cid, r) for cid, r in records.items()]))
+            for task in tasks:
+                index.wait(task)
         except UNAVAILABLE as exc:
             raise SearchUnavailable(str(exc)) from exc
         outbox.release(session, claimed)
