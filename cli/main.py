@@ -9,6 +9,7 @@ import click
 
 from cli.context import engine_for, search_index
 from cli.import_cmd import import_command
+from cli.sync_cmd import sync_command
 from registry.settings import get_settings
 
 
@@ -88,6 +89,7 @@ def export(fmt: str, output: Path | None) -> None:
 
 
 main.add_command(import_command)
+main.add_command(sync_command)
 
 if __name__ == "__main__":
     main(prog_name=Path(sys.argv[0]).name)

@@ -80,7 +80,10 @@ def validated_feed(path: Path, sheet: str | None, source: str) -> Iterator[FeedI
 
 
 def _from_child(path: Path, sheet: str | None, source: str) -> Iterator[FeedInfo | Batch]:
-    context = multiprocessing.get_context("spawn")  # no inherited locks, threads or connections
+    # fork, not spawn: spawn re-imports the caller's main script, which breaks any script
+    # that calls import_file at top level. The child only reads a file and exits through
+    # os._exit, so inherited database connections are never touched or finalised.
+    context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=8)  # bounded: a slow writer holds the reader back
     child = context.Process(target=_child_main, args=(path, sheet, source, channel), daemon=True)
     child.start()

@@ -7,8 +7,10 @@ moment leaves the registry as it was before or after.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,19 @@ def already_imported(session: Session, source: str, sha256: str) -> ImportRun | 
     ).scalars().first()
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cycle collector: an import allocates millions of short-lived, acyclic objects,
+    and full collections scanning them took a third of the import time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_file(
     engine: Engine, path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> ImportResult:
@@ -98,7 +113,8 @@ def import_file(
                 return result
     items = validated_feed(path, options.sheet, options.source)
     try:
-        _apply(engine, items, options, result, progress)
+        with paused_gc():
+            _apply(engine, items, options, result, progress)
     except FeedError as exc:
         result.status = "rejected"
         result.problems.append(exc.problem)

@@ -29,6 +29,35 @@ REQUIRED_TEXT = {"certificate_no", "kind", "product_name", "brand", "models", "h
                  "regulations", "issued_on"}
 
 
+class Parsed:
+    """A cell's clean value (a class of its own, so that a tuple always means a problem)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+EMPTY = ("", "")
+MEMO_SIZE = 50_000
+UNIQUE_CELLS = {"certificate_no", "models", "mark_code", "note", "lot_ref"}
+
+
+def _outcome(key: str, raw: Any, parser: Parser | None, limit: int) -> Parsed | tuple[str, str]:
+    """The parsed cell, ``EMPTY``, or a problem as (message_en, message_vi)."""
+    text = fields.text_of(raw)
+    if text == "":
+        return EMPTY
+    if isinstance(raw, str) and len(raw) > limit:
+        return (f"too long: {len(raw)} characters, at most {limit}", f"quá dài: {len(raw)} ký tự, tối đa {limit}")
+    if parser is None:
+        return Parsed(text)
+    try:  # list cells keep their line breaks: they separate items
+        return Parsed(parser(raw if key in LIST_CELLS or raw.__class__ is not str else text))
+    except FieldProblem as exc:
+        return (exc.message_en, exc.message_vi)
+
+
 class RowValidator:
     """Turns rows into records; remembers numbers already seen to catch duplicates."""
 
@@ -36,10 +65,12 @@ class RowValidator:
         self.header, self.source = header, source
         self.seen: dict[str, int] = {}
         self.last_number: str | None = None  # the number the last row named, if readable
-        # resolved once per file: each mapped column with its parser, length limit and need
+        # resolved once per file: each mapped column with its parser, length limit, need, and
+        # a memo of the outcomes of cell texts already seen (feeds repeat holders, dates, QCVN
+        # codes and statuses on every row; unique columns are not memoised)
         self.plan = [
             (key, index, PARSERS.get(key), fields.MAX_LENGTH.get(key, fields.DEFAULT_MAX_LENGTH),
-             key in REQUIRED_TEXT)
+             key in REQUIRED_TEXT, None if key in UNIQUE_CELLS else {})
             for key, index in header.columns.items()
         ]
 
@@ -51,26 +82,26 @@ class RowValidator:
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         width = len(cells)
-        for key, index, parser, limit, required in self.plan:
+        for key, index, parser, limit, required, memo in self.plan:
             raw = cells[index] if index < width else None
-            text = fields.text_of(raw)
-            if text == "":
-                if required:
-                    problems.append(self.problem(row, key, raw, "this required cell is empty",
-                                                 "ô bắt buộc này đang trống"))
-                continue
-            if isinstance(raw, str) and len(raw) > limit:
-                problems.append(self.problem(
-                    row, key, raw, f"too long: {len(raw)} characters, at most {limit}",
-                    f"quá dài: {len(raw)} ký tự, tối đa {limit}"))
-                continue
-            try:
-                if parser is None:
-                    values[key] = text
-                else:  # list cells keep their line breaks: they separate items
-                    values[key] = parser(raw if key in LIST_CELLS or raw.__class__ is not str else text)
-            except FieldProblem as exc:
-                problems.append(self.problem(row, key, raw, exc.message_en, exc.message_vi))
+            outcome = None
+            if memo is not None and raw.__class__ is str:
+                outcome = memo.get(raw)
+                if outcome is None:
+                    outcome = _outcome(key, raw, parser, limit)
+                    if len(memo) < MEMO_SIZE:
+                        memo[raw] = outcome
+            else:
+                outcome = _outcome(key, raw, parser, limit)
+            if outcome.__class__ is tuple:
+                if outcome is EMPTY:
+                    if required:
+                        problems.append(self.problem(row, key, raw, "this required cell is empty",
+                                                     "ô bắt buộc này đang trống"))
+                else:
+                    problems.append(self.problem(row, key, raw, *outcome))
+            else:
+                values[key] = outcome.value
         problems += self._cross_checks(row, values)
         if any(p.severity == "error" for p in problems):
             return None, problems

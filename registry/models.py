@@ -120,3 +120,13 @@ class SearchOutbox(SQLModel, table=True):
     version: int = 1
     enqueued_at: datetime = Field(default_factory=utcnow)
     attempts: int = 0
+
+
+class FeedLocation(SQLModel, table=True):
+    """A feed URL that ``hopquy sync`` fetches, with the validators of its last good import."""
+
+    url: str = Field(primary_key=True, max_length=2000)
+    source: str = Field(max_length=100)
+    etag: str | None = Field(default=None, max_length=500)
+    last_modified: str | None = Field(default=None, max_length=100)
+    checked_at: datetime = Field(default_factory=utcnow)

@@ -18,6 +18,12 @@ from registry.models import (
 )
 from registry.records import CertificateData
 
+RECORD_COLUMNS = (
+    "id", "certificate_no", "kind", "product_name", "brand", "holder_name", "issued_on", "source",
+    "manufacturer", "origin", "method", "lot_ref", "certification_body", "expires_on",
+    "admin_status", "mark_code", "note",
+)
+
 
 def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateData]:
     """The records of ``ids`` as they stand now, keyed by certificate id."""
@@ -43,7 +49,8 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateD
     # plain rows, not ORM objects: the search drainer reads a million of these
     certificates = Certificate.__table__
     for row in connection.execute(
-        select(certificates, Organisation.__table__.c.tax_code.label("holder_tax_code"))
+        select(*(certificates.c[name] for name in RECORD_COLUMNS),
+               Organisation.__table__.c.tax_code.label("holder_tax_code"))
         .join(Organisation.__table__, Organisation.__table__.c.id == certificates.c.holder_id)
         .where(certificates.c.id.in_(ids))
     ):

@@ -44,10 +44,10 @@ def drain_once(engine: Engine, index: SearchIndex, batch: int = BATCH, page: int
     return len(claimed)
 
 
-def drain(engine: Engine, index: SearchIndex, batch: int = BATCH) -> int:
+def drain(engine: Engine, index: SearchIndex, batch: int = BATCH, page: int = PAGE) -> int:
     """Index everything pending now; raises ``SearchUnavailable`` if Meilisearch is down."""
     total = 0
-    while count := drain_once(engine, index, batch):
+    while count := drain_once(engine, index, batch, page):
         total += count
     return total
 

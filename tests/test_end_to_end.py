@@ -122,3 +122,18 @@ def test_import_cli_reports_row_and_column_and_exits_1(env, tmp_path, sample_pat
     assert "row 3" in result.stderr and "Ngày cấp" in result.stderr and "31/02/2024" in result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["status"] == "rejected" and report["problems"][0]["row"] == 3
+
+
+def test_sync_cli_imports_a_folder_for_cron(env, tmp_path, sample_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "sample.csv").write_bytes(sample_path.read_bytes())
+    write_feed(drop / "broken.csv", [row("B0001010125AF04A2", issued="31/02/2024")])
+    first = hopquy("sync", str(drop), "--source", "qc1", "--json", env=env)
+    assert first.returncode == 1  # one file was rejected: cron mails the owner
+    files = {f["file"]: f for f in json.loads(first.stdout)["files"]}
+    assert files["sample.csv"]["created"] == 360
+    assert files["broken.csv"]["status"] == "rejected" and files["broken.csv"]["problems"][0]["row"] == 2
+    (drop / "broken.csv").unlink()
+    again = hopquy("sync", str(drop), "--source", "qc1", env=env)
+    assert again.returncode == 0 and "already imported" in again.stderr

@@ -1,0 +1,98 @@
+"""Measuring helpers shared by the benchmarks: a process tree's peak memory, a managed
+Meilisearch of the benchmark's own, and the raw Meilisearch baseline."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import meilisearch
+
+from search.index_settings import SETTINGS
+from search.process import MeilisearchProcess
+
+
+def _tree(pid: int) -> list[int]:
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                queue.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                pass
+    return pids
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, int]:
+    """Run ``command``; return it, its wall seconds and the peak RSS (MiB) of its whole process tree."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_rss_kib(p) for p in _tree(proc.pid)))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return subprocess.CompletedProcess(command, proc.returncode, out, err), elapsed, peak // 1024
+
+
+@contextmanager
+def meilisearch_for(work: Path) -> Iterator[tuple[str, str]]:
+    """A fresh Meilisearch of the benchmark's own: (url, key)."""
+    key = secrets.token_urlsafe(24)
+    data = work / "meili"
+    subprocess.run(["rm", "-rf", str(data)], check=True)
+    with MeilisearchProcess(data, key) as meili:
+        yield meili.url, key
+
+
+def raw_index(url: str, key: str, name: str, ndjson: Path, chunk_lines: int = 10_000) -> float:
+    """Seconds for plain Meilisearch to index ``ndjson`` (same settings, pages sent without waiting)."""
+    client = meilisearch.Client(url, key, timeout=600)
+    client.wait_for_task(client.create_index(name, {"primaryKey": "id"}).task_uid)
+    index = client.index(name)
+    client.wait_for_task(index.update_settings(SETTINGS).task_uid)
+    pages = []
+    with ndjson.open("rb") as f:
+        page: list[bytes] = []
+        for line in f:
+            page.append(line)
+            if len(page) == chunk_lines:
+                pages.append(b"".join(page))
+                page = []
+        if page:
+            pages.append(b"".join(page))
+    started = time.perf_counter()
+    tasks = [index.add_documents_ndjson(p, primary_key="id").task_uid for p in pages]
+    for uid in tasks:
+        done = client.wait_for_task(uid, timeout_in_ms=3_600_000, interval_in_ms=50)
+        if done.status != "succeeded":
+            raise RuntimeError(f"raw indexing task {uid} {done.status}: {done.error}")
+    return time.perf_counter() - started
