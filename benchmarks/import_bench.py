@@ -102,7 +102,7 @@ def main() -> None:
     else:
         _reset_postgres(database_url)
 
-    figures: dict[str, str] = {}
+    figures = Figures()
     figures["parse+validate"] = f"{validate_rate(full):,.0f} rows/s"
     with meilisearch_for(work) as (url, key):
         env = {"HOPQUY_DATABASE_URL": database_url, "HOPQUY_MEILI_URL": url, "HOPQUY_MEILI_KEY": key,
@@ -124,10 +124,17 @@ def main() -> None:
     figures["RATIO import (database + index) / raw"] = f"{(db_s + index_s) / raw:.2f} (target <= 1.5)"
     figures["RATIO re-import 1% / full import"] = f"{again_wall / wall:.1%} (target < 15%)"
     figures["peak RSS"] = f"{max(peak, again_peak)} MiB (target < 500)"
-    width = max(map(len, figures))
     print(f"\nimport benchmark, {args.rows:,} rows, {database_url.split(':')[0]}")
     for name, value in figures.items():
-        print(f"  {name:<{width}}  {value}")
+        print(f"  {name:<40}  {value}")
+
+
+class Figures(dict):
+    """Figures as they are measured: printed at once (a 1M run takes a while), and kept."""
+
+    def __setitem__(self, name: str, value: str) -> None:
+        print(f"{name}: {value}", file=sys.stderr, flush=True)
+        super().__setitem__(name, value)
 
 
 def _reset_postgres(url: str) -> None:

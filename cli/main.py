@@ -69,12 +69,38 @@ def search_sync(follow: bool) -> None:
     click.echo(f"indexed {count} certificates; {pending(engine)} still queued")
 
 
+@main.command("reindex")
+@click.option("--check", is_flag=True, help="only compare registry and index, and list any drift")
+def reindex_command(check: bool) -> None:
+    """Rebuild the search index from the registry and swap it in; searches keep answering."""
+    from search.check import compare
+    from search.reindex import reindex
+
+    settings = get_settings()
+    engine = engine_for(settings)
+    with search_index(settings) as index:
+        if index is None:
+            sys.exit("no Meilisearch reachable: set HOPQUY_MEILI_URL or start the server")
+        if not check:
+            click.echo(f"reindexed {reindex(engine, index)} certificates")
+            return
+        drift = compare(engine, index)
+    click.echo(f"registry {drift.registry} certificates, index {drift.index} documents")
+    for name in ("missing", "stale", "extra"):
+        ids = getattr(drift, name)
+        if ids:
+            click.echo(f"{name}: {len(ids)} (ids {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''})")
+    if not drift.clean:
+        sys.exit("the index has drifted from the registry: run hopquy reindex")
+    click.echo("the index matches the registry")
+
+
 @main.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="default: standard output")
 def export(fmt: str, output: Path | None) -> None:
     """Stream the whole registry as open data (the feed's columns, plus effective status)."""
-    from importer.export import write_csv, write_jsonl
+    from registry.opendata import write_csv, write_jsonl
 
     engine = engine_for()
     writer = write_csv if fmt == "csv" else write_jsonl

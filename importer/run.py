@@ -145,7 +145,8 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
             result.rows += batch.rows
             result.invalid_rows += batch.invalid
             result.problems.extend(batch.problems)
-            present.update(batch.invalid_numbers)
+            if options.full:
+                present.update(batch.invalid_numbers)
             if progress:
                 progress(result.rows, batch.position, info.size)
             yield from batch.records

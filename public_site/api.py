@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get
+import msgspec
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, QueryParameter
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import text
 from sqlmodel import Session
 
-from registry.queries import find_certificate
+from registry.changes import changes_since, statistics
+from registry.queries import find_certificate, find_holder
+from registry.verification import verify_codes
 from search.query import SearchParams, search_certificates
 from search.sync import pending
 
@@ -35,6 +39,11 @@ def search_params(
 SEARCH_PARAMS = Provide(search_params, sync_to_thread=False)
 
 
+def path_text(value: PurePath) -> str:
+    """A ``{x:path}`` parameter as typed: declaration numbers contain slashes (0001/2024/CBHQ-A01)."""
+    return str(value).lstrip("/")
+
+
 class ApiController(Controller):
     path = "/api/v1"
     tags = ["registry"]
@@ -46,14 +55,82 @@ class ApiController(Controller):
         state = request.app.state
         return search_certificates(state.engine, state.index, params)
 
-    @get("/certificates/{number:str}", operation_id="getCertificate", sync_to_thread=True)
-    def certificate(self, request: Request, number: FromPath[str]) -> dict[str, Any]:
+    @get("/certificates/{number:path}", operation_id="getCertificate", sync_to_thread=True)
+    def certificate(self, request: Request, number: FromPath[PurePath]) -> dict[str, Any]:
         """The full record of one certificate, with its effective status and history."""
+        number = path_text(number)
         with Session(request.app.state.engine) as session:
             view = find_certificate(session, number)
         if view is None:
             raise NotFoundException(detail=f"no certificate numbered {number!r}")
         return view.as_dict()
+
+
+class VerifyRequest(msgspec.Struct):
+    codes: Annotated[list[Annotated[str, msgspec.Meta(max_length=120)]], msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class VerifyController(Controller):
+    path = "/api/v1/verify"
+    tags = ["verification"]
+
+    @get("/{code:path}", operation_id="verifyCode", sync_to_thread=True)
+    def one(self, request: Request, code: FromPath[PurePath]) -> dict[str, Any]:
+        """Status of a certificate number, conformity mark code or model code, best match first."""
+        code = path_text(code)
+        if len(code) > 120:
+            raise ValidationException(detail="a code has at most 120 characters")
+        return _verify(request, [code])[0]
+
+    @post("/", operation_id="verifyCodes", sync_to_thread=True, status_code=200)
+    def many(self, request: Request, data: JSONBody[VerifyRequest]) -> dict[str, Any]:
+        """Up to 1,000 codes at once, one answer each in the order asked: for marketplaces."""
+        results = _verify(request, data.codes)
+        return {"results": results, "found": sum(r["found"] for r in results)}
+
+
+def _verify(request: Request, codes: list[str]) -> list[dict[str, Any]]:
+    state = request.app.state
+    with Session(state.engine) as session:
+        return verify_codes(session, codes, state.settings.public_url)
+
+
+class RegistryController(Controller):
+    path = "/api/v1"
+    tags = ["registry"]
+
+    @get("/holders/{tax_code:str}", operation_id="getHolder", sync_to_thread=True)
+    def holder(self, request: Request, tax_code: FromPath[str],
+               page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+               per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> dict[str, Any]:
+        """A holder (by tax code) with one page of its certificates and counts by status."""
+        with Session(request.app.state.engine) as session:
+            view = find_holder(session, tax_code, page, per_page)
+        if view is None:
+            raise NotFoundException(detail=f"no holder with tax code {tax_code!r}")
+        return {
+            "name": view.organisation.name, "tax_code": view.organisation.tax_code, "total": view.total,
+            "by_status": view.by_status, "page": page, "per_page": per_page,
+            "certificates": [{"certificate_no": r.certificate_no, "status": st.code, "brand": r.brand,
+                              "models": list(r.models), "product_name": r.product_name,
+                              "issued_on": r.issued_on.isoformat(),
+                              "expires_on": r.expires_on.isoformat() if r.expires_on else None}
+                             for r, st in view.certificates],
+        }
+
+    @get("/changes", operation_id="listChanges", sync_to_thread=True)
+    def changes(self, request: Request,
+                since: Annotated[int, QueryParameter(ge=0, description="the next_cursor of the last call")] = 0,
+                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> dict[str, Any]:
+        """Every registry change in order, for mirrors: walk with ``since=next_cursor``."""
+        with Session(request.app.state.engine) as session:
+            return changes_since(session, since, limit)
+
+    @get("/stats", operation_id="statistics", sync_to_thread=True, cache=60)
+    def stats(self, request: Request) -> dict[str, Any]:
+        """Counts by status, kind, issue year and brand; refreshed every minute."""
+        with Session(request.app.state.engine) as session:
+            return statistics(session)
 
 
 @get("/healthz", operation_id="health", sync_to_thread=True, tags=["service"])

@@ -12,8 +12,11 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
-from public_site.api import ApiController, healthz
+from public_site.api import ApiController, RegistryController, VerifyController, healthz
+from public_site.feeds import OpenDataController
 from public_site.pages import PageController
+from public_site.printables import PrintController
+from public_site.safety import rate_limit, security_headers
 from public_site.worker import IndexWorker
 from registry.db import make_engine
 from registry.migrate import upgrade
@@ -48,10 +51,15 @@ def create_app(
         if worker:
             worker.stop()
 
+    limit = rate_limit(settings.rate_limit_per_minute)
     app = Litestar(
         route_handlers=[
             PageController,
             ApiController,
+            RegistryController,
+            VerifyController,
+            PrintController,
+            OpenDataController,
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"],
                                        include_in_schema=False),
@@ -59,6 +67,8 @@ def create_app(
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         response_cache_config=ResponseCacheConfig(default_expiration=60),
+        before_send=[security_headers],
+        middleware=[limit.middleware] if limit else [],
         on_startup=[startup],
         on_shutdown=[shutdown],
         debug=False,

@@ -65,6 +65,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "previous": ("Trang trước", "Previous"),
     "next": ("Trang sau", "Next"),
     "switch_lang": ("English", "Tiếng Việt"),
+    "label_sheet": ("Tải tờ nhãn A4 (PDF) cho các chứng nhận còn hiệu lực",
+                    "Download an A4 label sheet (PDF) for the valid certificates"),
+    "qr_and_labels": ("Mã QR và nhãn", "QR code and labels"),
+    "qr_alt": ("Mã QR dẫn tới trang kiểm tra của chứng nhận này", "QR code linking to this certificate's verify page"),
+    "label_png": ("Nhãn (PNG)", "Label (PNG)"),
+    "label_pdf": ("Nhãn để in (PDF)", "Printable label (PDF)"),
+    "qr_svg": ("Mã QR (SVG)", "QR code (SVG)"),
+    "holder_certificates": ("Mọi chứng nhận của doanh nghiệp này", "All certificates of this holder"),
 }
 
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import PurePath
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 from sqlmodel import Session
 
-from public_site.api import SEARCH_PARAMS
+from public_site.api import SEARCH_PARAMS, path_text
 from public_site.i18n import COOKIE, language, translator
-from registry.queries import find_certificate, latest_certificates, near_numbers, registry_counts
+from registry.queries import find_certificate, find_holder, latest_certificates, near_numbers, registry_counts
 from registry.status import effective_status
 from search.query import SearchParams, search_certificates
+
+HOLDER_PAGE = 50
+STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
@@ -24,7 +29,9 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     if request.query_params.get("lang") == lang:
         cookies.append(Cookie(key=COOKIE, value=lang, max_age=365 * 86400, samesite="lax",
                               httponly=True))
-    context.update(lang=lang, t=translator(lang), path=request.url.path)
+    t = translator(lang)
+    context.update(lang=lang, t=t, path=request.url.path,
+                   statuses={code: t(f"status_{code}") for code in STATUS_CODES})
     return Template(template_name=name, context=context, status_code=status_code, cookies=cookies)
 
 
@@ -44,22 +51,34 @@ class PageController(Controller):
         return render(request, "pages/home.html", params=params, results=results,
                       counts=counts, latest=latest_rows)
 
-    @get("/c/{number:str}", sync_to_thread=True)
-    def certificate(self, request: Request, number: FromPath[str]) -> Template:
+    @get("/c/{number:path}", sync_to_thread=True)
+    def certificate(self, request: Request, number: FromPath[PurePath]) -> Template:
+        number = path_text(number)
         with Session(request.app.state.engine) as session:
             view = find_certificate(session, number)
             if view is None:
                 return self._not_found(request, session, number)
         return render(request, "pages/certificate.html", view=view, rec=view.record)
 
-    @get("/v/{number:str}", sync_to_thread=True)
-    def verify(self, request: Request, number: FromPath[str]) -> Template:
+    @get("/v/{number:path}", sync_to_thread=True)
+    def verify(self, request: Request, number: FromPath[PurePath]) -> Template:
         """The QR scan page: reads the registry only, never the search index."""
+        number = path_text(number)
         with Session(request.app.state.engine) as session:
             view = find_certificate(session, number, with_history=False)
             if view is None:
                 return self._not_found(request, session, number)
         return render(request, "pages/verify.html", view=view, rec=view.record)
+
+    @get("/o/{tax_code:str}", sync_to_thread=True)
+    def holder(self, request: Request, tax_code: FromPath[str],
+               page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1) -> Template:
+        """A holder and all its certificates, 50 a page."""
+        with Session(request.app.state.engine) as session:
+            holder = find_holder(session, tax_code, page, HOLDER_PAGE)
+        if holder is None:
+            raise NotFoundException(detail=f"no holder with tax code {tax_code!r}")
+        return render(request, "pages/holder.html", holder=holder, page=page, per_page=HOLDER_PAGE)
 
     @staticmethod
     def _not_found(request: Request, session: Session, number: str) -> Template:

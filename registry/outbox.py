@@ -35,15 +35,17 @@ def enqueue_new(writer: BulkWriter, certificate_ids: Sequence[int], now) -> None
     )
 
 
-def claim(session: Session, limit: int) -> list[tuple[int, int]]:
-    """Lock up to ``limit`` pending rows for this drainer: (certificate_id, version).
+def claim(session: Session, limit: int, after: int = 0) -> list[tuple[int, int]]:
+    """Up to ``limit`` pending rows past certificate id ``after``: (certificate_id, version).
 
-    On PostgreSQL ``SKIP LOCKED`` lets several workers drain at once without overlap; on
-    SQLite the write transaction the caller holds already makes the drainer the only one.
+    On PostgreSQL the rows stay locked until the caller's transaction ends, and ``SKIP
+    LOCKED`` lets several workers drain at once without overlap. On SQLite nothing is locked:
+    a row indexed twice by two processes is harmless, and ``release`` only removes a row
+    whose version is still the one that was indexed.
     """
-    stmt = select(SearchOutbox.certificate_id, SearchOutbox.version).order_by(
-        SearchOutbox.enqueued_at, SearchOutbox.certificate_id
-    ).limit(limit)
+    stmt = select(SearchOutbox.certificate_id, SearchOutbox.version).where(
+        SearchOutbox.certificate_id > after
+    ).order_by(SearchOutbox.certificate_id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return [(row.certificate_id, row.version) for row in session.execute(stmt)]

@@ -97,3 +97,36 @@ def near_numbers(session: Session, number: str, limit: int = 5) -> list[str]:
     ).scalars().all()
     scored = sorted(rows, key=lambda n: -SequenceMatcher(None, wanted, n).ratio())
     return [n for n in scored if SequenceMatcher(None, wanted, n).ratio() >= 0.8][:limit]
+
+
+@dataclass(frozen=True)
+class HolderView:
+    organisation: Organisation
+    total: int
+    by_status: dict[str, int]
+    certificates: list[tuple[CertificateData, EffectiveStatus]]
+
+
+def find_holder(session: Session, tax_code: str, page: int = 1, per_page: int = 50,
+                on: date | None = None) -> HolderView | None:
+    """A holder by tax code, with one page of its certificates (newest first) and counts."""
+    organisation = session.execute(
+        select(Organisation).where(Organisation.tax_code == "".join(tax_code.split()))
+    ).scalar_one_or_none()
+    if organisation is None:
+        return None
+    rows = session.execute(
+        select(Certificate.id, Certificate.admin_status, Certificate.expires_on)
+        .where(Certificate.holder_id == organisation.id)
+        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+    ).all()
+    by_status: dict[str, int] = {}
+    for row in rows:
+        code = effective_status(row.admin_status, row.expires_on, on).code
+        by_status[code] = by_status.get(code, 0) + 1
+    ids = [row.id for row in rows[(page - 1) * per_page : page * per_page]]
+    records = load_records(session, ids)
+    certificates = [
+        (records[cid], effective_status(records[cid].admin_status, records[cid].expires_on, on)) for cid in ids
+    ]
+    return HolderView(organisation, len(rows), by_status, certificates)

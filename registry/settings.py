@@ -19,6 +19,7 @@ class Settings:
     meili_key: str | None
     meili_index: str
     public_url: str
+    rate_limit_per_minute: int = 600  # per client address; 0 turns the limit off
 
     @property
     def manages_meilisearch(self) -> bool:
@@ -50,4 +51,5 @@ def get_settings() -> Settings:
         meili_key=_env("HOPQUY_MEILI_KEY"),
         meili_index=_env("HOPQUY_MEILI_INDEX") or "certificates",
         public_url=(_env("HOPQUY_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        rate_limit_per_minute=int(_env("HOPQUY_RATE_LIMIT") or 600),
     )

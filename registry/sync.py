@@ -85,7 +85,8 @@ def apply_records(
     holders, regulations = HolderCache(session), RegulationCache(session)
     seen: set[str] = present if present is not None else set()
     for chunk in chunked(records, CHUNK):
-        seen.update(r.certificate_no for r in chunk)
+        if full:  # only a full snapshot needs every number it named (a million strings)
+            seen.update(r.certificate_no for r in chunk)
         _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes)
     if full:
         _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes)

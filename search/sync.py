@@ -1,15 +1,19 @@
 """Drain the search outbox into Meilisearch, after the registry has committed.
 
-Each round is claimed, read back from the registry as it stands now, indexed, and only then
-released; a crash or an unreachable Meilisearch leaves the rows for the next round. Within a
-round, pages are sent without waiting, so the registry is read while Meilisearch indexes the
-previous page, and Meilisearch can merge the pending pages into one larger batch.
+Each round is claimed, read back from the registry as it stands now, sent, and released
+only once Meilisearch has indexed it; a crash or an unreachable Meilisearch leaves the rows
+for the next run. Two rounds are in flight at once: the next round is read from the
+registry while Meilisearch indexes the previous one, and pages are sent without waiting,
+so Meilisearch can merge them into larger batches.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -20,35 +24,80 @@ from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
 
 log = logging.getLogger(__name__)
-BATCH = 100_000
+BATCH = 50_000
 PAGE = 10_000
 
 
-def drain_once(engine: Engine, index: SearchIndex, batch: int = BATCH, page: int = PAGE) -> int:
-    """Index one round of pending changes; returns how many certificates were indexed."""
-    with Session(engine) as session, session.begin():
-        claimed = outbox.claim(session, batch)
+@dataclass
+class Round:
+    claimed: list[tuple[int, int]]
+    session: Session | None = None  # PostgreSQL: the transaction that holds the claimed rows
+    tasks: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()  # rolls back: the rows stay queued
+
+
+def _start(engine: Engine, index: SearchIndex, batch: int, page: int, after: int) -> Round | None:
+    """Claim a round and send its documents without waiting for Meilisearch."""
+    session = Session(engine)
+    session.begin()
+    keep = False
+    try:
+        claimed = outbox.claim(session, batch, after)
         if not claimed:
-            return 0
+            return None
+        current = Round(claimed)
         ids = [cid for cid, _ in claimed]
-        try:
-            tasks = []
-            for start in range(0, len(ids), page):
-                records = load_records(session, ids[start : start + page])
-                tasks.append(index.send([to_document(cid, r) for cid, r in records.items()]))
-            for task in tasks:
-                index.wait(task)
-        except UNAVAILABLE as exc:
-            raise SearchUnavailable(str(exc)) from exc
-        outbox.release(session, claimed)
-    return len(claimed)
+        for start in range(0, len(ids), page):
+            records = load_records(session, ids[start : start + page])
+            current.tasks.append(index.send([to_document(cid, r) for cid, r in records.items()]))
+        # PostgreSQL keeps the transaction that locks the rows; SQLite must not hold a long
+        # read open, or the release could not upgrade it to a write after another commit
+        keep = engine.dialect.name == "postgresql"
+        current.session = session if keep else None
+        return current
+    except UNAVAILABLE as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    finally:
+        if not keep:
+            session.close()
+
+
+def _finish(engine: Engine, index: SearchIndex, current: Round) -> int:
+    """Wait until Meilisearch has indexed the round, then release its outbox rows."""
+    try:
+        for task in current.tasks:
+            index.wait(task)
+        if current.session is not None:
+            outbox.release(current.session, current.claimed)
+            current.session.commit()
+        else:
+            with Session(engine) as session, session.begin():
+                outbox.release(session, current.claimed)
+    except UNAVAILABLE as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    finally:
+        current.close()
+    return len(current.claimed)
 
 
 def drain(engine: Engine, index: SearchIndex, batch: int = BATCH, page: int = PAGE) -> int:
     """Index everything pending now; raises ``SearchUnavailable`` if Meilisearch is down."""
-    total = 0
-    while count := drain_once(engine, index, batch, page):
-        total += count
+    total, after = 0, 0
+    in_flight: deque[Round] = deque()
+    try:
+        while current := _start(engine, index, batch, page, after):
+            after = current.claimed[-1][0]
+            in_flight.append(current)
+            if len(in_flight) > 1:
+                total += _finish(engine, index, in_flight.popleft())
+        while in_flight:
+            total += _finish(engine, index, in_flight.popleft())
+    finally:
+        for current in in_flight:
+            current.close()
     return total
 
 

@@ -7,12 +7,13 @@ the day of the export and the time of the record's last change.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from registry.clock import today
@@ -62,19 +63,45 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+class Export:
+    """The registry as CSV or JSON Lines text, in chunks for a file or an HTTP stream."""
+
+    def __init__(self, engine: Engine, fmt: str, chunk_rows: int = 500) -> None:
+        self.engine, self.fmt, self.chunk_rows, self.count = engine, fmt, chunk_rows, 0
+
+    def __iter__(self) -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if self.fmt == "csv":
+            writer.writerow(COLUMNS)
+        for record in rows(self.engine):
+            if self.fmt == "csv":
+                writer.writerow([safe_cell(record.get(k)) for k in COLUMNS])
+            else:
+                buffer.write(json.dumps({k: record.get(k) for k in COLUMNS}, ensure_ascii=False) + "\n")
+            self.count += 1
+            if self.count % self.chunk_rows == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+
 def write_csv(engine: Engine, out: IO[str]) -> int:
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    count = 0
-    for record in rows(engine):
-        writer.writerow([safe_cell(record.get(k)) for k in COLUMNS])
-        count += 1
-    return count
+    return _write(Export(engine, "csv"), out)
 
 
 def write_jsonl(engine: Engine, out: IO[str]) -> int:
-    count = 0
-    for record in rows(engine):
-        out.write(json.dumps({k: record.get(k) for k in COLUMNS}, ensure_ascii=False) + "\n")
-        count += 1
-    return count
+    return _write(Export(engine, "jsonl"), out)
+
+
+def _write(export: Export, out: IO[str]) -> int:
+    for chunk in export:
+        out.write(chunk)
+    return export.count
+
+
+def last_updated(engine: Engine) -> datetime | None:
+    """When the registry last changed: the stamp open-data files carry."""
+    with Session(engine) as session:
+        return session.execute(select(func.max(Certificate.updated_at))).scalar_one()

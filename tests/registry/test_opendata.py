@@ -4,8 +4,8 @@ import csv
 import io
 import json
 
-from importer.export import safe_cell, write_csv, write_jsonl
 from importer.run import ImportOptions, import_file
+from registry.opendata import safe_cell, write_csv, write_jsonl
 from tests.helpers import row, write_feed
 
 

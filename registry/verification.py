@@ -1,0 +1,77 @@
+"""Status-only answers for codes, one or a thousand at once: what a shop or marketplace asks.
+
+A code may be a certificate number, a conformity mark code or a model code; all three are
+looked up with one indexed query each, however many codes are asked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from registry.codes import canonical_certificate_no, model_key
+from registry.models import Certificate, CertificateModel
+from registry.status import effective_status
+
+MAX_MATCHES = 10
+STATUS_ORDER = {"valid": 0, "suspended": 1, "expired": 2, "revoked": 3, "withdrawn": 4}
+COLUMNS = (Certificate.id, Certificate.certificate_no, Certificate.kind, Certificate.brand,
+           Certificate.admin_status, Certificate.issued_on, Certificate.expires_on)
+
+
+def verify_codes(session: Session, codes: list[str], public_url: str, on: date | None = None) -> list[dict[str, Any]]:
+    """One answer per code, in the order asked; each lists its matching certificates, best first."""
+    numbers = {code: canonical_certificate_no(code) for code in codes}
+    keys = {code: model_key(code) for code in codes}
+    by_number = {row.certificate_no: row for row in _rows(session, Certificate.certificate_no, set(numbers.values()))}
+    by_mark: dict[str, list[Any]] = defaultdict(list)
+    for row in _rows(session, Certificate.mark_code, set(numbers.values()), extra=(Certificate.mark_code,)):
+        by_mark[row.mark_code].append(row)
+    by_model: dict[str, list[Any]] = defaultdict(list)
+    wanted_keys = {k for k in keys.values() if len(k) >= 3}
+    if wanted_keys:
+        for row in session.execute(
+            select(*COLUMNS, CertificateModel.model_key)
+            .join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
+            .where(CertificateModel.model_key.in_(wanted_keys))
+        ):
+            by_model[row.model_key].append(row)
+    answers = []
+    for code in codes:
+        if (row := by_number.get(numbers[code])) is not None:
+            answers.append(_answer(code, "certificate_no", [row], public_url, on))
+        elif rows := by_mark.get(numbers[code]):
+            answers.append(_answer(code, "mark_code", rows, public_url, on))
+        elif rows := by_model.get(keys[code]):
+            answers.append(_answer(code, "model", rows, public_url, on))
+        else:
+            answers.append({"code": code, "found": False, "status": None, "matched_by": None, "matches": []})
+    return answers
+
+
+def _rows(session: Session, column, values: set[str], extra=()) -> list[Any]:
+    if not values:
+        return []
+    return list(session.execute(select(*COLUMNS, *extra).where(column.in_(values))))
+
+
+def _answer(code: str, matched_by: str, rows: list[Any], public_url: str, on: date | None) -> dict[str, Any]:
+    unique = {row.id: row for row in rows}.values()
+    matches = []
+    for row in unique:
+        status = effective_status(row.admin_status, row.expires_on, on)
+        matches.append({
+            "certificate_no": row.certificate_no, "kind": row.kind, "brand": row.brand,
+            "status": status.code, "status_reason": {"vi": status.reason_vi, "en": status.reason_en},
+            "issued_on": row.issued_on.isoformat(),
+            "expires_on": row.expires_on.isoformat() if row.expires_on else None,
+            "url": f"{public_url}/v/{row.certificate_no}",
+        })
+    matches.sort(key=lambda m: m["issued_on"], reverse=True)  # newest first ...
+    matches = sorted(matches, key=lambda m: STATUS_ORDER[m["status"]])[:MAX_MATCHES]  # ... valid first
+    return {"code": code, "found": True, "status": matches[0]["status"], "matched_by": matched_by,
+            "matches": matches}

@@ -1,0 +1,40 @@
+"""Security headers, escaping of user text, bounded parameters, and rate limits."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from litestar.testing import TestClient
+
+from public_site.app import create_app
+from registry.settings import get_settings
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def test_security_headers_on_pages_api_and_errors(client):
+    for path in ("/", "/api/v1/search?q=a", "/c/NOPE", "/qr/NOPE.png"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_an_xss_attempt_is_rendered_harmless(client):
+    for path in (f"/?q={XSS}", f"/v/{XSS}", f"/c/{XSS}"):
+        body = client.get(path).text
+        assert "<script>alert(1)</script>" not in body and "<img src=x" not in body, path
+        assert "&lt;script&gt;" in body or "&#34;&gt;&lt;script&gt;" in body or "%3Cscript" in body, path
+
+
+def test_rate_limit_answers_429_with_retry_after(sample_registry, index):
+    settings = dataclasses.replace(get_settings(), rate_limit_per_minute=5)
+    app = create_app(settings, sample_registry, index, run_worker=False, migrate=False)
+    with TestClient(app) as client:
+        codes = [client.get("/api/v1/verify/X").status_code for _ in range(6)]
+        assert codes == [200] * 5 + [429]
+        limited = client.get("/api/v1/verify/X")
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+        assert limited.headers["content-type"].startswith("application/problem+json")
+        assert client.get("/healthz").status_code == 200  # health checks are never limited
