@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,3 +36,12 @@ def search_index(settings: Settings, start_managed: bool = True) -> Iterator[Sea
         return
     with MeilisearchProcess(settings.meili_data_dir, master_key(settings.meili_key_file)):
         yield current_index(settings)
+
+
+@contextmanager
+def required_index() -> Iterator[SearchIndex]:
+    """The index for commands that cannot work without one: exit with a hint if none is reachable."""
+    with search_index(get_settings()) as index:
+        if index is None:
+            sys.exit("no Meilisearch reachable: set HOPQUY_MEILI_URL or start the server")
+        yield index

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from cli.context import engine_for, search_index
+from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
 from cli.sync_cmd import sync_command
-from registry.settings import get_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,11 +53,8 @@ def search_sync(follow: bool) -> None:
     from search.client import SearchUnavailable
     from search.sync import drain, pending, run_forever
 
-    settings = get_settings()
-    engine = engine_for(settings)
-    with search_index(settings) as index:
-        if index is None:
-            sys.exit("no Meilisearch reachable: set HOPQUY_MEILI_URL or start the server")
+    engine = engine_for()
+    with required_index() as index:
         if follow:
             run_forever(engine, index)
         try:
@@ -76,11 +72,8 @@ def reindex_command(check: bool) -> None:
     from search.check import compare
     from search.reindex import reindex
 
-    settings = get_settings()
-    engine = engine_for(settings)
-    with search_index(settings) as index:
-        if index is None:
-            sys.exit("no Meilisearch reachable: set HOPQUY_MEILI_URL or start the server")
+    engine = engine_for()
+    with required_index() as index:
         if not check:
             click.echo(f"reindexed {reindex(engine, index)} certificates")
             return

@@ -82,5 +82,6 @@ class PageController(Controller):
 
     @staticmethod
     def _not_found(request: Request, session: Session, number: str) -> Template:
+        base = "/" + request.url.path.split("/")[1]  # /v or /c: the numbers may contain slashes
         return render(request, "pages/not_found.html", status_code=404, number=number,
-                      near=near_numbers(session, number))
+                      near=near_numbers(session, number), base=base)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from registry.codes import canonical_certificate_no
@@ -14,6 +14,11 @@ from registry.models import Certificate, CertificateEvent, Organisation
 from registry.records import CertificateData
 from registry.snapshots import load_records
 from registry.status import EffectiveStatus, effective_status
+
+BY_NUMBER = select(
+    Certificate.id, Certificate.admin_status, Certificate.expires_on, Certificate.holder_id,
+    Certificate.created_at, Certificate.updated_at,
+).where(Certificate.certificate_no == bindparam("number"))
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,7 @@ class CertificateView:
 def find_certificate(session: Session, number: str, on: date | None = None,
                      with_history: bool = True) -> CertificateView | None:
     """A certificate by number (any case and spacing), with its effective status today."""
-    cert = session.execute(
-        select(Certificate).where(Certificate.certificate_no == canonical_certificate_no(number))
-    ).scalar_one_or_none()
+    cert = session.connection().execute(BY_NUMBER, {"number": canonical_certificate_no(number)}).first()
     if cert is None:
         return None
     record = load_records(session, [cert.id])[cert.id]

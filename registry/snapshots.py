@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from registry.models import (
@@ -25,37 +25,43 @@ RECORD_COLUMNS = (
 )
 
 
+_IDS = bindparam("ids", expanding=True)
+_CERTIFICATES, _ORGANISATIONS = Certificate.__table__, Organisation.__table__
+# Built once: every page view and every drained round runs these three.
+MODELS_OF = (
+    select(CertificateModel.certificate_id, CertificateModel.model_code)
+    .where(CertificateModel.certificate_id.in_(_IDS))
+    .order_by(CertificateModel.certificate_id, CertificateModel.position)
+)
+REGULATIONS_OF = (
+    select(CertificateRegulation.certificate_id, Regulation.code)
+    .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
+    .where(CertificateRegulation.certificate_id.in_(_IDS))
+    .order_by(CertificateRegulation.certificate_id, Regulation.code)
+)
+CERTIFICATES_OF = (
+    select(*(_CERTIFICATES.c[name] for name in RECORD_COLUMNS), _ORGANISATIONS.c.tax_code.label("holder_tax_code"))
+    .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _CERTIFICATES.c.holder_id)
+    .where(_CERTIFICATES.c.id.in_(_IDS))
+)
+
+
 def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateData]:
     """The records of ``ids`` as they stand now, keyed by certificate id."""
     if not ids:
         return {}
+    connection, params = session.connection(), {"ids": list(ids)}
     models: dict[int, list[str]] = defaultdict(list)
-    connection = session.connection()
-    for row in connection.execute(
-        select(CertificateModel.certificate_id, CertificateModel.model_code)
-        .where(CertificateModel.certificate_id.in_(ids))
-        .order_by(CertificateModel.certificate_id, CertificateModel.position)
-    ):
+    for row in connection.execute(MODELS_OF, params):
         models[row.certificate_id].append(row.model_code)
     regulations: dict[int, list[str]] = defaultdict(list)
-    for row in connection.execute(
-        select(CertificateRegulation.certificate_id, Regulation.code)
-        .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
-        .where(CertificateRegulation.certificate_id.in_(ids))
-        .order_by(CertificateRegulation.certificate_id, Regulation.code)
-    ):
+    for row in connection.execute(REGULATIONS_OF, params):
         regulations[row.certificate_id].append(row.code)
-    out: dict[int, CertificateData] = {}
     # plain rows, not ORM objects: the search drainer reads a million of these
-    certificates = Certificate.__table__
-    for row in connection.execute(
-        select(*(certificates.c[name] for name in RECORD_COLUMNS),
-               Organisation.__table__.c.tax_code.label("holder_tax_code"))
-        .join(Organisation.__table__, Organisation.__table__.c.id == certificates.c.holder_id)
-        .where(certificates.c.id.in_(ids))
-    ):
-        out[row.id] = record_from_row(row, models[row.id], regulations[row.id])
-    return out
+    return {
+        row.id: record_from_row(row, models[row.id], regulations[row.id])
+        for row in connection.execute(CERTIFICATES_OF, params)
+    }
 
 
 def record_from_row(cert: Any, models: list[str], regulations: list[str]) -> CertificateData:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from registry.codes import canonical_certificate_no, model_key
@@ -23,40 +23,48 @@ COLUMNS = (Certificate.id, Certificate.certificate_no, Certificate.kind, Certifi
            Certificate.admin_status, Certificate.issued_on, Certificate.expires_on)
 
 
+# Built once: the three lookups are the hot path of every marketplace check and QR scan.
+BY_NUMBER = select(*COLUMNS).where(Certificate.certificate_no.in_(bindparam("values", expanding=True)))
+BY_MARK = select(*COLUMNS, Certificate.mark_code).where(Certificate.mark_code.in_(bindparam("values", expanding=True)))
+BY_MODEL = (
+    select(*COLUMNS, CertificateModel.model_key)
+    .join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
+    .where(CertificateModel.model_key.in_(bindparam("values", expanding=True)))
+)
+
+
 def verify_codes(session: Session, codes: list[str], public_url: str, on: date | None = None) -> list[dict[str, Any]]:
-    """One answer per code, in the order asked; each lists its matching certificates, best first."""
+    """One answer per code, in the order asked; each lists its matching certificates, best first.
+
+    A certificate number is looked up first; mark codes and model codes only for the codes
+    that are not certificate numbers, so the common single scan costs one indexed query.
+    """
+    connection = session.connection()
     numbers = {code: canonical_certificate_no(code) for code in codes}
-    keys = {code: model_key(code) for code in codes}
-    by_number = {row.certificate_no: row for row in _rows(session, Certificate.certificate_no, set(numbers.values()))}
+    by_number = {row.certificate_no: row for row in _rows(connection, BY_NUMBER, set(numbers.values()))}
+    rest = [code for code in codes if numbers[code] not in by_number]
     by_mark: dict[str, list[Any]] = defaultdict(list)
-    for row in _rows(session, Certificate.mark_code, set(numbers.values()), extra=(Certificate.mark_code,)):
+    for row in _rows(connection, BY_MARK, {numbers[code] for code in rest}):
         by_mark[row.mark_code].append(row)
+    keys = {code: model_key(code) for code in rest if numbers[code] not in by_mark}
     by_model: dict[str, list[Any]] = defaultdict(list)
-    wanted_keys = {k for k in keys.values() if len(k) >= 3}
-    if wanted_keys:
-        for row in session.execute(
-            select(*COLUMNS, CertificateModel.model_key)
-            .join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
-            .where(CertificateModel.model_key.in_(wanted_keys))
-        ):
-            by_model[row.model_key].append(row)
+    for row in _rows(connection, BY_MODEL, {k for k in keys.values() if len(k) >= 3}):
+        by_model[row.model_key].append(row)
     answers = []
     for code in codes:
         if (row := by_number.get(numbers[code])) is not None:
             answers.append(_answer(code, "certificate_no", [row], public_url, on))
         elif rows := by_mark.get(numbers[code]):
             answers.append(_answer(code, "mark_code", rows, public_url, on))
-        elif rows := by_model.get(keys[code]):
+        elif rows := by_model.get(keys.get(code, "")):
             answers.append(_answer(code, "model", rows, public_url, on))
         else:
             answers.append({"code": code, "found": False, "status": None, "matched_by": None, "matches": []})
     return answers
 
 
-def _rows(session: Session, column, values: set[str], extra=()) -> list[Any]:
-    if not values:
-        return []
-    return list(session.execute(select(*COLUMNS, *extra).where(column.in_(values))))
+def _rows(connection, statement, values: set[str]) -> list[Any]:
+    return list(connection.execute(statement, {"values": list(values)})) if values else []
 
 
 def _answer(code: str, matched_by: str, rows: list[Any], public_url: str, on: date | None) -> dict[str, Any]:
