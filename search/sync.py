@@ -24,7 +24,7 @@ from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
 
 log = logging.getLogger(__name__)
-BATCH = 100_000
+BATCH = 250_000
 PAGE = 10_000
 
 
