@@ -42,7 +42,7 @@ def resolve_target(settings: Settings) -> SearchTarget | None:
 
 
 class SearchIndex:
-    """The certificates index: settings, document writes that wait, and searches."""
+    """The certificates index: settings, document writes, task waits, and searches."""
 
     def __init__(self, target: SearchTarget, timeout: float = 5) -> None:
         self.target = target
@@ -76,10 +76,6 @@ class SearchIndex:
         """Queue documents for indexing without waiting; ``wait`` on the task it returns."""
         payload = b"\n".join(orjson.dumps(document) for document in documents)
         return self.client.index(name or self.name).add_documents_ndjson(payload, primary_key="id")
-
-    def upsert(self, documents: list[dict[str, Any]], name: str | None = None) -> None:
-        if documents:
-            self.wait(self.send(documents, name))
 
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
