@@ -60,38 +60,35 @@ class BulkWriter:
             return
         rows = self._convert(table, columns, rows)
         names = ", ".join(f'"{c}"' for c in columns)
-        raw = self.connection.connection.driver_connection
-        if on_conflict:
-            marks = ", ".join("%s" if self.postgres else "?" for _ in columns)
-            statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) {on_conflict}'
-            if self.postgres:
-                with raw.cursor() as cursor:
-                    cursor.executemany(statement, rows)
-            else:
-                raw.executemany(statement, rows)
-        elif self.postgres:
+        if self.postgres and not on_conflict:
+            raw = self.connection.connection.driver_connection
             with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in columns)
-            raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+            return
+        marks = ", ".join(self._mark for _ in columns)
+        self._executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) {on_conflict}', rows)
 
     def update(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Rows are ``(id, *values)``: set ``columns`` of the row with that id."""
         if not rows:
             return
         rows = self._convert(table, ["id", *columns], rows)
+        sets = ", ".join(f'"{c}" = {self._mark}' for c in columns)
+        self._executemany(f'UPDATE "{table.name}" SET {sets} WHERE id = {self._mark}',
+                          [(*row[1:], row[0]) for row in rows])
+
+    @property
+    def _mark(self) -> str:
+        return "%s" if self.postgres else "?"
+
+    def _executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         raw = self.connection.connection.driver_connection
         if self.postgres:
-            sets = ", ".join(f'"{c}" = %s' for c in columns)
-            statement = f'UPDATE "{table.name}" SET {sets} WHERE id = %s'
             with raw.cursor() as cursor:
-                cursor.executemany(statement, [(*row[1:], row[0]) for row in rows])
+                cursor.executemany(statement, rows)
         else:
-            sets = ", ".join(f'"{c}" = ?' for c in columns)
-            statement = f'UPDATE "{table.name}" SET {sets} WHERE id = ?'
-            raw.executemany(statement, [(*row[1:], row[0]) for row in rows])
+            raw.executemany(statement, rows)
 
     def allocate_ids(self, table: Table, count: int) -> list[int]:
         """``count`` fresh primary keys for ``table``.

@@ -15,24 +15,24 @@ from registry.bulk import BulkWriter
 from registry.clock import utcnow
 from registry.models import SearchOutbox
 
+COLUMNS = ("certificate_id", "version", "enqueued_at", "attempts")
+BUMP = ("ON CONFLICT (certificate_id) DO UPDATE SET version = searchoutbox.version + 1, "
+        "enqueued_at = excluded.enqueued_at")
+
 
 def enqueue(session: Session, certificate_ids: Sequence[int]) -> None:
     """Mark certificates as needing re-indexing (bumps the version of a pending row)."""
-    now = utcnow()
-    BulkWriter(session.connection()).insert(
-        SearchOutbox.__table__, ("certificate_id", "version", "enqueued_at", "attempts"),
-        [(cid, 1, now, 0) for cid in certificate_ids],
-        on_conflict="ON CONFLICT (certificate_id) DO UPDATE SET version = searchoutbox.version + 1, "
-        "enqueued_at = excluded.enqueued_at",
-    )
+    _insert(BulkWriter(session.connection()), certificate_ids, utcnow(), BUMP)
 
 
 def enqueue_new(writer: BulkWriter, certificate_ids: Sequence[int], now) -> None:
-    """Queue certificates created in this transaction: no pending row can exist for them yet."""
-    writer.insert(
-        SearchOutbox.__table__, ("certificate_id", "version", "enqueued_at", "attempts"),
-        [(cid, 1, now, 0) for cid in certificate_ids],
-    )
+    """Queue certificates created in this transaction: no pending row can exist for them yet,
+    so PostgreSQL can COPY them instead of upserting."""
+    _insert(writer, certificate_ids, now)
+
+
+def _insert(writer: BulkWriter, certificate_ids: Sequence[int], now, on_conflict: str = "") -> None:
+    writer.insert(SearchOutbox.__table__, COLUMNS, [(cid, 1, now, 0) for cid in certificate_ids], on_conflict)
 
 
 def claim(session: Session, limit: int, after: int = 0) -> list[tuple[int, int]]:
