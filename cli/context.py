@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 
 from registry.db import make_engine
 from registry.migrate import upgrade
-from registry.settings import Settings, get_settings
+from registry.settings import Settings, generated_secret, get_settings
 from search.client import SearchIndex, resolve_target
-from search.process import MeilisearchProcess, master_key
+from search.process import MeilisearchProcess
 
 
 def engine_for(settings: Settings | None = None) -> Engine:
@@ -34,7 +34,7 @@ def search_index(settings: Settings, start_managed: bool = True) -> Iterator[Sea
     if index is not None or not (start_managed and settings.manages_meilisearch):
         yield index
         return
-    with MeilisearchProcess(settings.meili_data_dir, master_key(settings.meili_key_file)):
+    with MeilisearchProcess(settings.meili_data_dir, generated_secret(settings.meili_key_file)):
         yield current_index(settings)
 
 

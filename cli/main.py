@@ -10,6 +10,7 @@ import click
 from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
 from cli.sync_cmd import sync_command
+from cli.token_cmd import token_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,6 +110,7 @@ def export(fmt: str, output: Path | None) -> None:
 
 main.add_command(import_command)
 main.add_command(sync_command)
+main.add_command(token_command)
 
 if __name__ == "__main__":
     main(prog_name=Path(sys.argv[0]).name)

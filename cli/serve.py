@@ -12,8 +12,8 @@ from sqlmodel import Session
 from cli.context import engine_for
 from importer.run import ImportOptions, import_file
 from registry.queries import registry_counts
-from registry.settings import get_settings
-from search.process import MeilisearchProcess, master_key
+from registry.settings import generated_secret, get_settings
+from search.process import MeilisearchProcess
 
 SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 
@@ -29,7 +29,7 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> Non
             click.echo(f"imported the sample feed: {result.counts.created} certificates")
     meili = None
     if settings.manages_meilisearch:
-        meili = MeilisearchProcess(settings.meili_data_dir, master_key(settings.meili_key_file))
+        meili = MeilisearchProcess(settings.meili_data_dir, generated_secret(settings.meili_key_file))
         meili.start()
         click.echo(f"Meilisearch {meili.url} (data in {settings.meili_data_dir})")
     engine.dispose()

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
 from litestar.config.response_cache import ResponseCacheConfig
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
@@ -13,13 +18,19 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
 from public_site.api import ApiController, RegistryController, VerifyController, healthz
+from public_site.auth import CSRF_COOKIE
 from public_site.feeds import OpenDataController
+from public_site.notices import NoticeController
 from public_site.pages import PageController
 from public_site.printables import PrintController
+from public_site.report_form import ReportController
 from public_site.safety import rate_limit, security_headers
-from public_site.worker import IndexWorker
+from public_site.staff_api import StaffApiController
+from public_site.staff_pages import StaffLoginController, StaffPageController
+from public_site.worker import IndexWorker, ScanFlusher
 from registry.db import make_engine
 from registry.migrate import upgrade
+from registry.scans import ScanCounter
 from registry.settings import Settings, get_settings
 from search.client import SearchIndex, resolve_target
 
@@ -40,18 +51,25 @@ def create_app(
         target = resolve_target(settings)
         index = SearchIndex(target, timeout=2) if target else None
     worker = IndexWorker(engine, index) if (index is not None and run_worker) else None
+    scans = ScanCounter()
+    flusher = ScanFlusher(engine, scans) if run_worker else None
 
     def startup(app: Litestar) -> None:
         if migrate:
             upgrade(engine)
-        if worker:
-            worker.start()
+        for thread in (worker, flusher):
+            if thread:
+                thread.start()
 
     def shutdown(app: Litestar) -> None:
-        if worker:
-            worker.stop()
+        for thread in (worker, flusher):
+            if thread:
+                thread.stop()
 
     limit = rate_limit(settings.rate_limit_per_minute)
+    # forms that post with a cookie carry a CSRF token; the API takes bearer tokens, never cookies
+    csrf = CSRFConfig(secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_httponly=True,
+                      cookie_secure=settings.secure_cookies)
     app = Litestar(
         route_handlers=[
             PageController,
@@ -60,6 +78,10 @@ def create_app(
             VerifyController,
             PrintController,
             OpenDataController,
+            NoticeController,
+            Router("/", route_handlers=[ReportController, StaffLoginController, StaffPageController],
+                   middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)]),
+            StaffApiController,
             healthz,
             create_static_files_router(path="/static", directories=[HERE / "static"],
                                        include_in_schema=False),
@@ -67,6 +89,10 @@ def create_app(
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         response_cache_config=ResponseCacheConfig(default_expiration=60),
+        openapi_config=OpenAPIConfig(
+            title="Hopquy", version="1",
+            components=Components(security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}),
+        ),
         before_send=[security_headers],
         middleware=[limit.middleware] if limit else [],
         on_startup=[startup],
@@ -76,4 +102,5 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.index = index
+    app.state.scans = scans
     return app

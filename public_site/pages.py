@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, QueryParameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
 from sqlmodel import Session
 
 from public_site.api import SEARCH_PARAMS, path_text
 from public_site.i18n import COOKIE, language, translator
+from registry.provinces import PROVINCES
 from registry.queries import find_certificate, find_holder, latest_certificates, near_numbers, registry_counts
 from registry.status import effective_status
+from registry.violations import violations_of_certificate
 from search.query import SearchParams, search_certificates
 
 HOLDER_PAGE = 50
+
+
+@dataclass
+class ProvinceForm:
+    province: str = ""
+
 STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
 
 
@@ -30,6 +40,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         cookies.append(Cookie(key=COOKIE, value=lang, max_age=365 * 86400, samesite="lax",
                               httponly=True))
     t = translator(lang)
+    context.setdefault("staff", request.scope.get("state", {}).get("staff"))
     context.update(lang=lang, t=t, path=request.url.path,
                    statuses={code: t(f"status_{code}") for code in STATUS_CODES})
     return Template(template_name=name, context=context, status_code=status_code, cookies=cookies)
@@ -58,17 +69,31 @@ class PageController(Controller):
             view = find_certificate(session, number)
             if view is None:
                 return self._not_found(request, session, number)
-        return render(request, "pages/certificate.html", view=view, rec=view.record)
+            notices = violations_of_certificate(session, view.record.certificate_no, view.record.models)
+        return render(request, "pages/certificate.html", view=view, rec=view.record, notices=notices)
 
     @get("/v/{number:path}", sync_to_thread=True)
     def verify(self, request: Request, number: FromPath[PurePath]) -> Template:
-        """The QR scan page: reads the registry only, never the search index."""
-        number = path_text(number)
+        """The QR scan page: reads the registry only, never the search index; counts the scan."""
+        return self._scan(request, path_text(number))
+
+    @post("/v/{number:path}", sync_to_thread=True, status_code=200)
+    def share_province(self, request: Request, number: FromPath[PurePath],
+                       data: Annotated[ProvinceForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+        """The person scanning chose to say where they are: it helps spot copied QR codes."""
+        province = data.province if data.province in PROVINCES else None
+        return self._scan(request, path_text(number), province, shared=province is not None)
+
+    def _scan(self, request: Request, number: str, province: str | None = None, shared: bool = False) -> Template:
+        """A GET is one scan; a shared province is counted on its own row, not as a second scan."""
         with Session(request.app.state.engine) as session:
             view = find_certificate(session, number, with_history=False)
             if view is None:
                 return self._not_found(request, session, number)
-        return render(request, "pages/verify.html", view=view, rec=view.record)
+        if shared or request.method == "GET":
+            request.app.state.scans.record(view.id, province)
+        return render(request, "pages/verify.html", view=view, rec=view.record,
+                      provinces=PROVINCES, shared=shared)
 
     @get("/o/{tax_code:str}", sync_to_thread=True)
     def holder(self, request: Request, tax_code: FromPath[str],

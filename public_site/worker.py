@@ -1,13 +1,17 @@
-"""The outbox drainer as a background thread of the server, stopped cleanly at shutdown."""
+"""Background threads of the server (outbox drainer, scan counts), stopped cleanly at shutdown."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from sqlalchemy import Engine
 
+from registry.scans import ScanCounter
 from search.client import SearchIndex
 from search.sync import run_forever
+
+logger = logging.getLogger(__name__)
 
 
 class IndexWorker:
@@ -24,3 +28,30 @@ class IndexWorker:
     def stop(self) -> None:
         self.stop_event.set()
         self.thread.join(timeout=30)
+
+
+class ScanFlusher:
+    """Writes the scan counts every few seconds, and once more at shutdown."""
+
+    def __init__(self, engine: Engine, counter: ScanCounter, every: float = 5.0) -> None:
+        self.engine, self.counter, self.every = engine, counter, every
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="hopquy-scan-flusher", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop_event.wait(self.every):
+            self._flush()
+
+    def _flush(self) -> None:
+        try:
+            self.counter.flush(self.engine)
+        except Exception:  # the database is busy or down: the counts wait for the next round
+            logger.warning("scan counts not written yet", exc_info=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=10)
+        self._flush()

@@ -64,7 +64,8 @@ class Certificate(SQLModel, table=True):
     source: str = Field(max_length=100, index=True)
     holder_id: int = Field(foreign_key="organisation.id", index=True)
     holder_name: str = Field(max_length=500)  # as the feed wrote it; the organisation keeps the latest
-    content_hash: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64)  # of the record as its feed last gave it
+    decision_id: int | None = None  # the StatusDecision standing over the feed's status, if any
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 

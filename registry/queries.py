@@ -10,14 +10,16 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from registry.codes import canonical_certificate_no
+from registry.decisions import decision_view
 from registry.models import Certificate, CertificateEvent, Organisation
+from registry.oversight_models import StatusDecision
 from registry.records import CertificateData
 from registry.snapshots import load_records
 from registry.status import EffectiveStatus, effective_status
 
 BY_NUMBER = select(
     Certificate.id, Certificate.admin_status, Certificate.expires_on, Certificate.holder_id,
-    Certificate.created_at, Certificate.updated_at,
+    Certificate.created_at, Certificate.updated_at, Certificate.decision_id,
 ).where(Certificate.certificate_no == bindparam("number"))
 
 
@@ -30,6 +32,7 @@ class CertificateView:
     created_at: datetime
     updated_at: datetime
     history: list[CertificateEvent]
+    decision: dict[str, Any] | None = None  # the authority's decision standing over the feed
 
     def as_dict(self, with_history: bool = True) -> dict[str, Any]:
         body = {
@@ -38,6 +41,7 @@ class CertificateView:
             "administrative_status": self.record.admin_status,
             "status": self.status.code,
             "status_reason": {"vi": self.status.reason_vi, "en": self.status.reason_en},
+            "decision": self.decision,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -63,8 +67,9 @@ def find_certificate(session: Session, number: str, on: date | None = None,
             select(CertificateEvent).where(CertificateEvent.certificate_id == cert.id)
             .order_by(CertificateEvent.id.desc())
         ).scalars())
+    decision = decision_view(session.get(StatusDecision, cert.decision_id)) if cert.decision_id else None
     return CertificateView(cert.id, record, effective_status(cert.admin_status, cert.expires_on, on),
-                           cert.holder_id, cert.created_at, cert.updated_at, history)
+                           cert.holder_id, cert.created_at, cert.updated_at, history, decision)
 
 
 def registry_counts(session: Session) -> dict[str, int]:

@@ -6,6 +6,7 @@ Tests change the environment and call ``get_settings.cache_clear()`` before buil
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,20 @@ class Settings:
     meili_index: str
     public_url: str
     rate_limit_per_minute: int = 600  # per client address; 0 turns the limit off
+    secret_key_value: str | None = None  # HOPQUY_SECRET_KEY; else generated in the data dir
+
+    @property
+    def secret_key(self) -> str:
+        """Signs CSRF tokens and keys the hashes that stand in for client addresses."""
+        return self.secret_key_value or generated_secret(self.data_dir / "secret-key")
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @property
     def manages_meilisearch(self) -> bool:
@@ -33,6 +48,21 @@ class Settings:
     @property
     def meili_key_file(self) -> Path:
         return self.data_dir / "meili-master-key"
+
+
+def generated_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (created on first use, mode 600)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its secret
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secret)
+    return secret
 
 
 def _env(name: str) -> str | None:
@@ -52,4 +82,5 @@ def get_settings() -> Settings:
         meili_index=_env("HOPQUY_MEILI_INDEX") or "certificates",
         public_url=(_env("HOPQUY_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         rate_limit_per_minute=int(_env("HOPQUY_RATE_LIMIT") or 600),
+        secret_key_value=_env("HOPQUY_SECRET_KEY"),
     )

@@ -8,7 +8,7 @@ transaction, so the registry and the index can never disagree after a crash.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from registry.bulk import BulkWriter
 from registry.codes import model_key
+from registry.decisions import resolve_feed_status, standing_decisions
 from registry.holders import HolderCache, RegulationCache
 from registry.models import (
     Certificate,
@@ -120,17 +121,20 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
 CERTIFICATE_COLUMNS = (
     "certificate_no", "kind", "product_name", "brand", "manufacturer", "origin", "method",
     "lot_ref", "certification_body", "issued_on", "expires_on", "admin_status", "mark_code",
-    "note", "source", "holder_id", "holder_name", "content_hash", "updated_at",
+    "note", "source", "holder_id", "holder_name", "content_hash", "decision_id", "updated_at",
 )
 EVENT_COLUMNS = ("certificate_id", "at", "action", "changes", "import_run_id", "actor", "note")
 
 
-def _certificate_values(record: CertificateData, holder_id: int, now) -> tuple[Any, ...]:
+def _certificate_values(record: CertificateData, holder_id: int, now, feed_hash: str | None = None,
+                        decision_id: int | None = None) -> tuple[Any, ...]:
+    """Column values; ``feed_hash`` is the hash of the record as the feed gave it, when a
+    standing decision changed the status that is stored."""
     r = record
     return (
         r.certificate_no, r.kind, r.product_name, r.brand, r.manufacturer, r.origin, r.method,
         r.lot_ref, r.certification_body, r.issued_on, r.expires_on, r.admin_status, r.mark_code,
-        r.note, r.source, holder_id, r.holder_name, r.content_hash(), now,
+        r.note, r.source, holder_id, r.holder_name, feed_hash or r.content_hash(), decision_id, now,
     )
 
 
@@ -172,19 +176,23 @@ def _update(session, changed, run, holders, regulations, counts, keep_changes) -
     ids = [cid for cid, _ in changed]
     before = load_snapshots(session, ids)
     holder_ids = holders.ids_for([r for _, r in changed])
-    writer.update(
-        CERTIFICATES, CERTIFICATE_COLUMNS,
-        [(cid, *_certificate_values(rec, hid, now)) for (cid, rec), hid in zip(changed, holder_ids, strict=True)],
-    )
+    decisions = standing_decisions(session, ids)
+    rows, notes, stored = [], {}, []
+    for (cid, record), hid in zip(changed, holder_ids, strict=True):
+        status, decision_id, notes[cid] = resolve_feed_status(record.admin_status, decisions.get(cid))
+        kept = record if status == record.admin_status else replace(record, admin_status=status)
+        rows.append((cid, *_certificate_values(kept, hid, now, record.content_hash(), decision_id)))
+        stored.append((cid, kept))
+    writer.update(CERTIFICATES, CERTIFICATE_COLUMNS, rows)
     session.execute(delete(CertificateModel).where(CertificateModel.certificate_id.in_(ids)))
     session.execute(
         delete(CertificateRegulation).where(CertificateRegulation.certificate_id.in_(ids))
     )
-    _write_children(writer, changed, regulations)
+    _write_children(writer, stored, regulations)
     events = []
-    for cid, record in changed:
+    for cid, record in stored:
         diff = diff_snapshots(before[cid], record.snapshot())
-        events.append(_event(cid, "updated", diff, run, now))
+        events.append(_event(cid, "updated", diff, run, now, notes[cid]))
         counts.note(keep_changes, record.certificate_no, "updated", diff)
     writer.insert(EVENTS, EVENT_COLUMNS, events)
     enqueue(session, ids)
@@ -220,7 +228,7 @@ def _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_chan
         session.connection().execute(
             update(CERTIFICATES)
             .where(CERTIFICATES.c.id == bindparam("cid"))
-            .values(admin_status="withdrawn"),
+            .values(admin_status="withdrawn", decision_id=None),
             rows,
         )
         BulkWriter(session.connection()).insert(EVENTS, EVENT_COLUMNS, events)

@@ -13,9 +13,9 @@ from meilisearch.errors import (
     MeilisearchTimeoutError,
 )
 
-from registry.settings import Settings
+from registry.settings import Settings, generated_secret
 from search.index_settings import SETTINGS
-from search.process import master_key, running_instance
+from search.process import running_instance
 
 UNAVAILABLE = (MeilisearchCommunicationError, MeilisearchTimeoutError, ConnectionError, OSError)
 
@@ -38,7 +38,7 @@ def resolve_target(settings: Settings) -> SearchTarget | None:
     url = running_instance(settings.meili_data_dir)
     if url is None:
         return None
-    return SearchTarget(url, master_key(settings.meili_key_file), settings.meili_index)
+    return SearchTarget(url, generated_secret(settings.meili_key_file), settings.meili_index)
 
 
 class SearchIndex:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import registry.models  # noqa: F401  (registers the tables)
+import registry.oversight_models  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]

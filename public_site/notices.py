@@ -1,0 +1,38 @@
+"""Public notices of violations: ``/violations`` and its JSON twin ``/api/v1/violations``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+from litestar.response import Template
+from sqlmodel import Session
+
+from public_site.pages import render
+from registry.violations import find_violations, violation_dict
+
+PER_PAGE = 20
+Query = Annotated[str, QueryParameter(max_length=200)]
+Page = Annotated[int, QueryParameter(ge=1, le=1000)]
+TaxCode = Annotated[str | None, QueryParameter(max_length=14)]
+
+
+def _find(request: Request, q: str, page: int, tax_code: str | None) -> tuple[int, list]:
+    with Session(request.app.state.engine) as session:
+        return find_violations(session, q.strip(), page, PER_PAGE, tax_code)
+
+
+class NoticeController(Controller):
+    @get("/violations", sync_to_thread=True, include_in_schema=False)
+    def page(self, request: Request, q: Query = "", page: Page = 1, tax_code: TaxCode = None) -> Template:
+        total, rows = _find(request, q, page, tax_code)
+        return render(request, "pages/violations.html", q=q, page=page, per_page=PER_PAGE,
+                      total=total, rows=rows)
+
+    @get("/api/v1/violations", sync_to_thread=True, operation_id="listViolations", tags=["registry"])
+    def api(self, request: Request, q: Query = "", page: Page = 1, tax_code: TaxCode = None) -> dict[str, Any]:
+        """Published notices of violations and sanctions, newest first."""
+        total, rows = _find(request, q, page, tax_code)
+        return {"query": q, "total": total, "page": page, "per_page": PER_PAGE,
+                "violations": [violation_dict(v) for v in rows]}

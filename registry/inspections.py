@@ -1,0 +1,93 @@
+"""Inspections of shops: recorded by inspectors, seen by their team, exported by admins."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from registry.access import Staff, audit
+from registry.clock import today
+from registry.opendata import safe_cell
+from registry.oversight_models import FINDINGS, Inspection
+
+MAX_CODES = 50
+MAX_PHOTOS = 4
+
+
+class InspectionRefused(ValueError):
+    pass
+
+
+@dataclass
+class InspectionInput:
+    shop_name: str
+    address: str
+    province: str
+    inspected_on: date
+    codes: list[str]
+    finding: str
+    notes: str | None = None
+    photos: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        missing = [n for n in ("shop_name", "address", "province") if not getattr(self, n).strip()]
+        if missing:
+            raise InspectionRefused(f"required: {', '.join(missing)}")
+        if self.finding not in FINDINGS:
+            raise InspectionRefused(f"finding must be one of {', '.join(FINDINGS)}")
+        if self.inspected_on > today():
+            raise InspectionRefused("the inspection date is in the future")
+        if not self.codes:
+            raise InspectionRefused("name at least one certificate number or model code checked")
+        if len(self.codes) > MAX_CODES:
+            raise InspectionRefused(f"at most {MAX_CODES} codes per inspection")
+        if len(self.photos) > MAX_PHOTOS:
+            raise InspectionRefused(f"at most {MAX_PHOTOS} photos per inspection")
+
+
+def record_inspection(session: Session, data: InspectionInput, staff: Staff) -> Inspection:
+    data.check()
+    row = Inspection(
+        token_id=staff.token_id, inspector=staff.name, team=staff.team,
+        shop_name=data.shop_name.strip(), address=data.address.strip(), province=data.province.strip(),
+        inspected_on=data.inspected_on, codes=[c.strip() for c in data.codes if c.strip()],
+        finding=data.finding, notes=(data.notes or "").strip() or None, photos=list(data.photos),
+    )
+    session.add(row)
+    session.flush()
+    audit(session, staff.name, staff.role, "inspection.create", f"inspection:{row.id}", None,
+          {"shop_name": row.shop_name, "province": row.province, "finding": row.finding, "codes": row.codes})
+    return row
+
+
+def visible_inspections(session: Session, staff: Staff, limit: int = 500) -> list[Inspection]:
+    """Admins see all; an inspector sees their own and their team's."""
+    stmt = select(Inspection).order_by(Inspection.inspected_on.desc(), Inspection.id.desc()).limit(limit)
+    if staff.role != "admin":
+        mine = Inspection.token_id == staff.token_id
+        stmt = stmt.where(or_(mine, Inspection.team == staff.team) if staff.team else mine)
+    return list(session.execute(stmt).scalars())
+
+
+def may_see(staff: Staff, row: Inspection) -> bool:
+    return staff.role == "admin" or row.token_id == staff.token_id or (
+        staff.team is not None and row.team == staff.team)
+
+
+EXPORT_COLUMNS = ("id", "inspected_on", "inspector", "team", "shop_name", "address", "province",
+                  "finding", "codes", "notes", "photos", "created_at")
+
+
+def inspections_csv(rows: list[Inspection]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        values = row.model_dump()
+        writer.writerow([safe_cell(values[c]) for c in EXPORT_COLUMNS])
+    return out.getvalue()

@@ -1,0 +1,86 @@
+"""Clone detection on synthetic scan streams: jumps above a certificate's own history, spread."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from registry.models import Certificate
+from registry.oversight_models import ScanCount
+from registry.scans import JUMP_MINIMUM, ScanCounter, flagged
+from tests.oversight.conftest import NUMBERS, bearer
+
+DAY = date(2026, 11, 20)
+
+
+def ids(engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return dict(session.execute(select(Certificate.certificate_no, Certificate.id)).all())
+
+
+def stream(
+    engine,
+    counter: ScanCounter,
+    certificate_id: int,
+    per_day: list[int],
+    last: date = DAY,
+    provinces: list[str] | None = None,
+) -> None:
+    """``per_day[-1]`` scans on ``last``, the ones before on the days before it."""
+    for offset, count in enumerate(reversed(per_day)):
+        for i in range(count):
+            province = provinces[i % len(provinces)] if provinces else None
+            counter.record(certificate_id, None, last - timedelta(days=offset))
+            if province:
+                counter.record(certificate_id, province, last - timedelta(days=offset))
+    counter.flush(engine)
+
+
+def flagged_numbers(engine, on=DAY) -> dict[str, list[str]]:
+    with Session(engine) as session:
+        return {f.certificate_no: f.reasons for f in flagged(session, on)}
+
+
+def test_steady_scans_and_a_busy_but_normal_day_are_not_flagged(feed_registry):
+    counter, cid = ScanCounter(), ids(feed_registry)
+    stream(feed_registry, counter, cid[NUMBERS[0]], [40] * 28 + [55])  # popular and steady
+    stream(feed_registry, counter, cid[NUMBERS[1]], [0] * 28 + [JUMP_MINIMUM - 1])  # new, a few scans
+    assert flagged_numbers(feed_registry) == {}
+
+
+def test_a_jump_far_above_its_own_history_is_flagged_with_the_evidence(feed_registry):
+    counter, cid = ScanCounter(), ids(feed_registry)
+    stream(feed_registry, counter, cid[NUMBERS[0]], [3] * 28 + [400])
+    stream(feed_registry, counter, cid[NUMBERS[1]], [40] * 28 + [400])  # 10x its usual: flagged too
+    stream(feed_registry, counter, cid[NUMBERS[2]], [100] * 28 + [400])  # 4x its usual: not
+    flags = flagged_numbers(feed_registry)
+    assert set(flags) == {NUMBERS[0], NUMBERS[1]}
+    assert flags[NUMBERS[0]] == ["400 scans today against 3.0 a day over the previous 28 days"]
+    assert flagged_numbers(feed_registry, DAY - timedelta(days=1)) == {}  # the day before was normal
+
+
+def test_scans_from_many_provinces_within_two_days_are_flagged(feed_registry):
+    counter, cid = ScanCounter(), ids(feed_registry)
+    five = ["Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "TP. Hồ Chí Minh"]
+    stream(feed_registry, counter, cid[NUMBERS[0]], [2, 5], provinces=five)
+    for i, province in enumerate(five):  # the same five provinces, but a week apart each
+        stream(feed_registry, counter, cid[NUMBERS[1]], [1], last=DAY - timedelta(days=7 * i), provinces=[province])
+    flags = flagged_numbers(feed_registry)
+    assert flags == {NUMBERS[0]: ["scanned in 5 provinces within 2 days"]}
+
+
+def test_scan_pages_are_counted_and_inspectors_see_the_flags(client, tokens, feed_registry, monkeypatch):
+    monkeypatch.setenv("HOPQUY_TODAY", DAY.isoformat())
+    for _ in range(JUMP_MINIMUM):
+        assert client.get(f"/v/{NUMBERS[2]}").status_code == 200
+    response = client.post(f"/v/{NUMBERS[2]}", data={"province": "Huế"})
+    assert response.status_code == 200 and "Cảm ơn" in response.text
+    assert client.post(f"/v/{NUMBERS[2]}", data={"province": "<script>"}).status_code == 200  # ignored
+    flags = client.get("/api/v1/flags", params={"on": DAY.isoformat()}, headers=bearer(tokens["inspector"])).json()
+    assert [f["certificate_no"] for f in flags] == [NUMBERS[2]]
+    assert flags[0]["scans_today"] == JUMP_MINIMUM
+    with Session(feed_registry) as session:
+        rows = {tuple(r) for r in session.execute(select(ScanCount.province, ScanCount.count))}
+    assert rows == {("", JUMP_MINIMUM), ("Huế", 1)}  # no address anywhere, the province only when shared
