@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -41,9 +42,15 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
                               httponly=True))
     t = translator(lang)
     context.setdefault("staff", request.scope.get("state", {}).get("staff"))
+    context.setdefault("dmy", day_month_year)
     context.update(lang=lang, t=t, path=request.url.path,
                    statuses={code: t(f"status_{code}") for code in STATUS_CODES})
     return Template(template_name=name, context=context, status_code=status_code, cookies=cookies)
+
+
+def day_month_year(value: str | date) -> str:
+    """Dates as people in Vietnam write them: 20/11/2026."""
+    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d/%m/%Y")
 
 
 class PageController(Controller):

@@ -6,6 +6,7 @@ the same registry functions as the staff API, so both write the same audit entri
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
@@ -293,4 +294,5 @@ class StaffPageController(Controller):
     @get("/audit", guards=[requires("admin")], sync_to_thread=True)
     def audit(self, request: Request, before_id: Annotated[int | None, QueryParameter(ge=1)] = None) -> Template:
         with Session(request.app.state.engine) as session:
-            return render(request, "staff/audit.html", entries=audit_entries(session, before_id=before_id))
+            return render(request, "staff/audit.html", entries=audit_entries(session, before_id=before_id),
+                          as_json=lambda value: json.dumps(value, ensure_ascii=False) if value else "")
