@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import meilisearch
@@ -31,27 +32,44 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _rss_kib(pid: int) -> int:
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process. A forked child shares its parent's pages: the sum of RSS
+    counts them twice, the sum of PSS (proportional set size) once."""
+    rss = pss = 0
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return rss, pss
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, int]:
-    """Run ``command``; return it, its wall seconds and the peak RSS (MiB) of its whole process tree."""
+@dataclass
+class Memory:
+    """Peak memory of a process tree, MiB."""
+
+    rss_sum: int = 0
+    pss_sum: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.pss_sum} MiB PSS ({self.rss_sum} MiB summing RSS)"
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, Memory]:
+    """Run ``command``; return it, its wall seconds and the peak memory of its whole process tree."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = 0
+    peak = Memory()
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
         while not done.is_set():
-            peak = max(peak, sum(_rss_kib(p) for p in _tree(proc.pid)))
+            sizes = [_memory_kib(p) for p in _tree(proc.pid)]
+            peak.rss_sum = max(peak.rss_sum, sum(r for r, _ in sizes) // 1024)
+            peak.pss_sum = max(peak.pss_sum, sum(p for _, p in sizes) // 1024)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -60,7 +78,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[subprocess.Co
     elapsed = time.perf_counter() - started
     done.set()
     sampler.join()
-    return subprocess.CompletedProcess(command, proc.returncode, out, err), elapsed, peak // 1024
+    return subprocess.CompletedProcess(command, proc.returncode, out, err), elapsed, peak
 
 
 @contextmanager

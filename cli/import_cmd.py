@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,6 +17,7 @@ from rich.table import Table
 from cli.context import engine_for, search_index
 from importer.run import ImportOptions, ImportResult, import_file
 from registry.settings import get_settings
+from search.documents import document_line
 
 SHOWN_PROBLEMS = 50
 
@@ -75,10 +78,16 @@ def import_and_index(settings, engine, file: Path, options: ImportOptions, silen
             elapsed = bar.tasks[0].elapsed or 1e-9
             bar.update(task, completed=done, rows=f"{rows:,}", rate=f"{rows / elapsed:,.0f}")
 
+        spool = settings.data_dir / "spool" / f"import-{os.getpid()}-{time.time_ns()}.ndjson"
+        spool.parent.mkdir(parents=True, exist_ok=True)
+        options = replace(options, documents=document_line, spool=spool)
         started = time.perf_counter()
         result = import_file(engine, file, options, progress)
     imported = time.perf_counter()
-    indexed = _index_now(settings, engine, result)
+    try:
+        indexed = _index_now(settings, engine, result, spool)
+    finally:
+        spool.unlink(missing_ok=True)
     seconds = {"import": round(imported - started, 3), "index": round(time.perf_counter() - imported, 3)}
     return result, {**result.as_dict(), "indexed": indexed, "seconds": seconds}
 
@@ -91,7 +100,7 @@ def show(result: ImportResult, body: dict, as_json: bool, quiet: bool, with_prob
         _print(Console(stderr=True), result, body["indexed"], body["seconds"], quiet)
 
 
-def _index_now(settings, engine, result: ImportResult) -> int | None:
+def _index_now(settings, engine, result: ImportResult, spool: Path | None = None) -> int | None:
     """Index right away when a Meilisearch is reachable; else the outbox keeps the changes."""
     if result.status != "applied":
         return None
@@ -103,7 +112,7 @@ def _index_now(settings, engine, result: ImportResult) -> int | None:
             return None
         try:
             index.ensure()
-            return drain(engine, index)
+            return drain(engine, index, spool=spool)
         except SearchUnavailable:
             return None
 

@@ -11,15 +11,20 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
+from importer.fingerprints import fingerprint, signature
 from importer.problems import FeedError, Problem
 from importer.readers import open_feed
+from importer.spool import DocumentMaker, prepare_new, stored_fingerprints
 from importer.validate import RowValidator
 from registry.children import die_with_parent
-from registry.records import CertificateData
+from registry.db import make_engine
+from registry.records import FINGERPRINT, CertificateData
 
 BATCH_ROWS = 2000
 PARALLEL_MIN_BYTES = 8 << 20  # about 20,000 rows
@@ -39,53 +44,84 @@ class Batch:
     rows: int = 0  # rows with any content
     invalid: int = 0
     invalid_numbers: list[str] = field(default_factory=list)  # numbers named by invalid rows
+    unchanged_numbers: list[str] = field(default_factory=list)  # rows skipped: same fingerprint
+    existing: set[str] = field(default_factory=set)  # numbers the registry already holds, when asked
     position: int = 0  # bytes read so far
 
 
-def validate_batches(path: Path, sheet: str | None, source: str) -> Iterator[FeedInfo | Batch]:
-    """``FeedInfo`` first, then batches of validated rows; raises ``FeedError``."""
+# numbers -> the stored fingerprint of each that the registry already holds
+Known = Callable[[list[str]], dict[str, str | None]]
+
+
+def validate_batches(path: Path, sheet: str | None, source: str,
+                     known: Known | None = None) -> Iterator[FeedInfo | Batch]:
+    """``FeedInfo`` first, then batches of validated rows; raises ``FeedError``.
+
+    With ``known``, rows whose fingerprint matches the registry's are not validated again:
+    they come back as ``unchanged_numbers``."""
     feed = open_feed(path, sheet)
     try:
         yield FeedInfo(feed.header.row, list(feed.header.unknown), feed.size)
         validator = RowValidator(feed.header, source)
-        batch = Batch()
+        sign = signature(feed.header.columns, source)
+        rows: list[tuple[int, list[Any]]] = []
         for number, cells in feed.rows:
             if not any(c not in (None, "") for c in cells):
                 continue  # blank lines between blocks are common in hand-kept sheets
-            batch.rows += 1
-            record, problems = validator.validate(number, cells)
-            if problems:
-                batch.problems.extend(problems)
-            if record is None:
-                batch.invalid += 1
-                if validator.last_number:
-                    batch.invalid_numbers.append(validator.last_number)
-            else:
-                batch.records.append(record)
-            if batch.rows >= BATCH_ROWS:
-                batch.position = feed.position()
-                yield batch
-                batch = Batch()
-        batch.position = feed.size
-        yield batch
+            rows.append((number, cells))
+            if len(rows) >= BATCH_ROWS:
+                yield _batch(rows, validator, sign, known, feed.position())
+                rows = []
+        yield _batch(rows, validator, sign, known, feed.size)
     finally:
         feed.close()
 
 
-def validated_feed(path: Path, sheet: str | None, source: str) -> Iterator[FeedInfo | Batch]:
-    """``validate_batches``, moved to a child process for big files."""
+def _batch(rows, validator: RowValidator, sign: bytes, known: Known | None, position: int) -> Batch:
+    batch = Batch(rows=len(rows), position=position)
+    prints = [fingerprint(sign, cells) for _, cells in rows]
+    stored: dict[str, str | None] = {}
+    numbers = [validator.number_of(cells) for _, cells in rows] if known else []
+    if known:
+        stored = known([n for n in numbers if n])
+        batch.existing = set(stored)
+    for i, (row, cells) in enumerate(rows):
+        if known and numbers[i] and stored.get(numbers[i]) == prints[i] and validator.note_unchanged(row, numbers[i]):
+            batch.unchanged_numbers.append(numbers[i])
+            continue
+        record, problems = validator.validate(row, cells)
+        if problems:
+            batch.problems.extend(problems)
+        if record is None:
+            batch.invalid += 1
+            if validator.last_number:
+                batch.invalid_numbers.append(validator.last_number)
+        else:
+            record.extra[FINGERPRINT] = prints[i]
+            batch.records.append(record)
+    return batch
+
+
+def validated_feed(path: Path, sheet: str | None, source: str,
+                   documents: tuple[str, DocumentMaker] | None = None) -> Iterator[FeedInfo | Batch]:
+    """``validate_batches``, moved to a child process for big files.
+
+    With ``documents`` (the database URL and a document maker), the child also prepares the
+    search documents of the records that are new to the registry (see ``importer.spool``).
+    """
     if path.stat().st_size < PARALLEL_MIN_BYTES:
         return validate_batches(path, sheet, source)
-    return _from_child(path, sheet, source)
+    return _from_child(path, sheet, source, documents)
 
 
-def _from_child(path: Path, sheet: str | None, source: str) -> Iterator[FeedInfo | Batch]:
+def _from_child(path: Path, sheet: str | None, source: str,
+                documents: tuple[str, DocumentMaker] | None = None) -> Iterator[FeedInfo | Batch]:
     # fork, not spawn: spawn re-imports the caller's main script, which breaks any script
     # that calls import_file at top level. The child only reads a file and exits through
     # os._exit, so inherited database connections are never touched or finalised.
     context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=8)  # bounded: a slow writer holds the reader back
-    child = context.Process(target=_child_main, args=(path, sheet, source, channel), daemon=True)
+    child = context.Process(target=_child_main, args=(path, sheet, source, channel, documents), daemon=True)
     child.start()
     try:
         while True:
@@ -112,10 +148,16 @@ def _from_child(path: Path, sheet: str | None, source: str) -> Iterator[FeedInfo
         channel.close()
 
 
-def _child_main(path: Path, sheet: str | None, source: str, channel) -> None:
+def _child_main(path: Path, sheet: str | None, source: str, channel,
+                documents: tuple[str, DocumentMaker] | None) -> None:
     die_with_parent()
+    # its own connection, never the parent's; it only looks numbers up, so a small page cache
+    engine = make_engine(documents[0], sqlite_cache_mib=8) if documents else None
     try:
-        for item in validate_batches(path, sheet, source):
+        known = partial(stored_fingerprints, engine) if engine is not None else None
+        for item in validate_batches(path, sheet, source, known):
+            if isinstance(item, Batch) and engine is not None:
+                prepare_new(item.records, item.existing, documents[1])
             channel.put(("item", item))
     except FeedError as exc:
         channel.put(("feed-error", exc.problem))

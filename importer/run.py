@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
+from importer.spool import DocumentMaker, SpoolWriter
 from registry.clock import utcnow
 from registry.models import ImportRun
 from registry.records import CertificateData
@@ -38,6 +39,10 @@ class ImportOptions:
     sheet: str | None = None
     force: bool = False
     keep_changes: int = 0
+    # a big file's new records get their search documents built while it is read, and
+    # those of the created certificates are written to ``spool`` (see importer.spool)
+    documents: DocumentMaker | None = None
+    spool: Path | None = None
 
 
 @dataclass
@@ -51,6 +56,7 @@ class ImportResult:
     counts: SyncCounts = field(default_factory=SyncCounts)
     problems: list[Problem] = field(default_factory=list)
     run_id: int | None = None
+    spooled: int = 0  # documents written to the spool
 
     @property
     def errors(self) -> list[Problem]:
@@ -111,7 +117,10 @@ def import_file(
             if previous is not None:
                 result.status, result.run_id = "skipped", previous.id
                 return result
-    items = validated_feed(path, options.sheet, options.source)
+    documents = None
+    if options.documents and options.spool and not options.dry_run:
+        documents = (engine.url.render_as_string(hide_password=False), options.documents)
+    items = validated_feed(path, options.sheet, options.source, documents)
     try:
         with paused_gc():
             _apply(engine, items, options, result, progress)
@@ -139,18 +148,22 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
     # every number the file names, broken rows included, so that a row with a typo does
     # not look "absent" to a full snapshot
     present: set[str] = set()
+    skipped = [0]  # rows the reader recognised as unchanged by their fingerprint
 
     def records() -> Iterator[CertificateData]:
         for batch in items:
             result.rows += batch.rows
             result.invalid_rows += batch.invalid
             result.problems.extend(batch.problems)
+            skipped[0] += len(batch.unchanged_numbers)
             if options.full:
                 present.update(batch.invalid_numbers)
+                present.update(batch.unchanged_numbers)
             if progress:
                 progress(result.rows, batch.position, info.size)
             yield from batch.records
 
+    spool = SpoolWriter(options.spool) if options.spool and not options.dry_run else None
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             run = ImportRun(source=options.source, file_name=result.file_name,
@@ -161,7 +174,9 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
             result.counts = apply_records(
                 session, records(), run, full=options.full,
                 allow_mass_withdraw=options.allow_mass_withdraw,
-                keep_changes=options.keep_changes, present=present)
+                keep_changes=options.keep_changes, present=present,
+                on_created=spool.add if spool else None)
+            result.counts.unchanged += skipped[0]
             if result.rows == 0:
                 raise FeedError("the file has a header but no records",
                                 "tệp có dòng tiêu đề nhưng không có bản ghi nào")
@@ -177,3 +192,7 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
             result.run_id = run.id
     except _Rollback:
         pass
+    finally:
+        if spool:
+            spool.close(keep=result.status == "applied" and result.run_id is not None)
+            result.spooled = spool.count if spool.path.exists() else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -58,12 +59,29 @@ def _outcome(key: str, raw: Any, parser: Parser | None, limit: int) -> Parsed | 
         return (exc.message_en, exc.message_vi)
 
 
+class SeenNumbers:
+    """The numbers already in the file, with the row of each: in an in-memory SQLite table,
+    about 20 bytes a number, where a Python dict of a million numbers takes 100 MB."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:")
+        self._db.execute("CREATE TABLE seen (number TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+
+    def add(self, number: str, row: int) -> int | None:
+        """Remember ``number`` at ``row``; the row it was already on, if any."""
+        try:
+            self._db.execute("INSERT INTO seen VALUES (?, ?)", (number, row))
+        except sqlite3.IntegrityError:
+            return self._db.execute("SELECT row FROM seen WHERE number = ?", (number,)).fetchone()[0]
+        return None
+
+
 class RowValidator:
     """Turns rows into records; remembers numbers already seen to catch duplicates."""
 
     def __init__(self, header: HeaderMap, source: str) -> None:
         self.header, self.source = header, source
-        self.seen: dict[str, int] = {}
+        self.seen = SeenNumbers()
         self.last_number: str | None = None  # the number the last row named, if readable
         # resolved once per file: each mapped column with its parser, length limit, need, and
         # a memo of the outcomes of cell texts already seen (feeds repeat holders, dates, QCVN
@@ -73,6 +91,20 @@ class RowValidator:
              key in REQUIRED_TEXT, None if key in UNIQUE_CELLS else {})
             for key, index in header.columns.items()
         ]
+
+    def number_of(self, cells: list[Any]) -> str | None:
+        """The row's certificate number, read the way validation reads it, or None."""
+        index = self.header.columns.get("certificate_no")
+        raw = cells[index] if index is not None and index < len(cells) else None
+        try:
+            return fields.certificate_no(raw) if isinstance(raw, str) and raw.strip() else None
+        except FieldProblem:
+            return None
+
+    def note_unchanged(self, row: int, number: str) -> bool:
+        """Count a row skipped as unchanged; False when its number is already in the file
+        (then the row is validated, and reported as a duplicate)."""
+        return self.seen.add(number, row) is None
 
     def problem(self, row: int, key: str, value: Any, en: str, vi: str, severity="error") -> Problem:
         column = self.header.written.get(key) or ALIASES[key][0]
@@ -117,13 +149,12 @@ class RowValidator:
                 f"ngày hết hạn trước ngày cấp ({issued:%d/%m/%Y})"))
         number = self.last_number = values.get("certificate_no")
         if number:
-            if number in self.seen:
+            earlier = self.seen.add(number, row)
+            if earlier is not None:
                 problems.append(self.problem(
                     row, "certificate_no", number,
-                    f"the same certificate number is already on row {self.seen[number]}",
-                    f"số chứng nhận này đã có ở dòng {self.seen[number]}"))
-            else:
-                self.seen[number] = row
+                    f"the same certificate number is already on row {earlier}",
+                    f"số chứng nhận này đã có ở dòng {earlier}"))
             if values.get("kind") == "certificate" and parse_certificate_no(number) is None:
                 problems.append(self.problem(
                     row, "certificate_no", number,

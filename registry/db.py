@@ -10,9 +10,14 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+from registry.records import EncodedJSON
 
-def make_engine(url: str) -> Engine:
-    """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool on PostgreSQL."""
+
+def make_engine(url: str, sqlite_cache_mib: int = 64) -> Engine:
+    """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool on PostgreSQL.
+
+    Big imports keep SQLite's indexes in a page cache of ``sqlite_cache_mib`` per connection;
+    a helper process that only looks numbers up asks for less."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
@@ -22,10 +27,12 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda dbapi, _: _sqlite_pragmas(dbapi, sqlite_cache_mib))
         # pysqlite's own transaction handling defers BEGIN; we issue it ourselves so that a
         # write transaction takes its lock at the start and cannot deadlock on upgrade.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # A read-only connection (``execution_options(read_only=True)``: the scan and verify
+        # lookups) skips it: one SELECT needs no transaction, and BEGIN/ROLLBACK cost more.
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=_json
@@ -33,17 +40,24 @@ def make_engine(url: str) -> Engine:
 
 
 def _json(value) -> str:
+    if isinstance(value, EncodedJSON):
+        return value
     return orjson.dumps(value).decode()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _begin(connection) -> None:
+    if not connection.get_execution_options().get("read_only"):
+        connection.exec_driver_sql("BEGIN")
+
+
+def _sqlite_pragmas(dbapi_connection, cache_mib: int) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: big imports keep their indexes in memory
+    cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
     cursor.close()
 
 

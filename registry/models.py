@@ -66,6 +66,9 @@ class Certificate(SQLModel, table=True):
     holder_name: str = Field(max_length=500)  # as the feed wrote it; the organisation keeps the latest
     content_hash: str = Field(max_length=64)  # of the record as its feed last gave it
     decision_id: int | None = None  # the StatusDecision standing over the feed's status, if any
+    # the feed row it came from, as read (see importer.fingerprints): an identical row next
+    # time needs no validation at all
+    row_fingerprint: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 

@@ -6,6 +6,7 @@ commit and the indexing loses nothing; the search worker drains them after the c
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, delete, func, select
@@ -35,8 +36,21 @@ def _insert(writer: BulkWriter, certificate_ids: Sequence[int], now, on_conflict
     writer.insert(SearchOutbox.__table__, COLUMNS, [(cid, 1, now, 0) for cid in certificate_ids], on_conflict)
 
 
-def claim(session: Session, limit: int, after: int = 0) -> list[tuple[int, int]]:
-    """Up to ``limit`` pending rows past certificate id ``after``: (certificate_id, version).
+class Claimed:
+    """Claimed outbox rows as two compact arrays (a round may hold half a million)."""
+
+    def __init__(self) -> None:
+        self.ids, self.versions = array("q"), array("q")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def pairs(self, start: int = 0, stop: int | None = None) -> list[tuple[int, int]]:
+        return list(zip(self.ids[start:stop], self.versions[start:stop], strict=True))
+
+
+def claim(session: Session, limit: int, after: int = 0) -> Claimed:
+    """Up to ``limit`` pending rows past certificate id ``after``, in id order.
 
     On PostgreSQL the rows stay locked until the caller's transaction ends, and ``SKIP
     LOCKED`` lets several workers drain at once without overlap. On SQLite nothing is locked:
@@ -48,18 +62,22 @@ def claim(session: Session, limit: int, after: int = 0) -> list[tuple[int, int]]
     ).order_by(SearchOutbox.certificate_id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    return [(row.certificate_id, row.version) for row in session.execute(stmt)]
+    claimed = Claimed()
+    for cid, version in session.execute(stmt):
+        claimed.ids.append(cid)
+        claimed.versions.append(version)
+    return claimed
 
 
-def release(session: Session, claimed: Sequence[tuple[int, int]]) -> None:
+def release(session: Session, claimed: Claimed, chunk: int = 10_000) -> None:
     """Remove drained rows; a row whose version moved on meanwhile stays for the next round."""
-    if not claimed:
-        return
     table = SearchOutbox.__table__
     stmt = delete(table).where(
         table.c.certificate_id == bindparam("cid"), table.c.version == bindparam("ver")
     )
-    session.connection().execute(stmt, [{"cid": cid, "ver": ver} for cid, ver in claimed])
+    for start in range(0, len(claimed), chunk):
+        rows = [{"cid": cid, "ver": ver} for cid, ver in claimed.pairs(start, start + chunk)]
+        session.connection().execute(stmt, rows)
 
 
 def pending(session: Session) -> int:

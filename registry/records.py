@@ -56,6 +56,7 @@ class CertificateData:
     admin_status: str = "valid"
     mark_code: str | None = None
     note: str | None = None
+    # carried along, never compared or stored: e.g. a search document prepared by the reader
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def snapshot(self) -> dict[str, Any]:
@@ -78,10 +79,31 @@ class CertificateData:
     def content_hash(self) -> str:
         return self._hash
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the snapshot: cheaper to rebuild than to send to another process."""
+        state = dict(self.__dict__)
+        state.pop("_snapshot", None)
+        return state
+
+
+CREATED_CHANGES = "created_changes"  # the key of a prepared history entry in ``extra``
+FINGERPRINT = "fingerprint"  # the key of the feed row's fingerprint in ``extra``
+
+
+class EncodedJSON(str):
+    """JSON text already encoded (by a reader process); the database layer stores it as is."""
+
 
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
     """sha256 of the compact, key-sorted UTF-8 JSON of a snapshot."""
     return hashlib.sha256(orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def created_changes(record: CertificateData) -> dict[str, list[Any]] | EncodedJSON:
+    """The history of a new record: every set field, from nothing (prepared by a reader
+    process for big imports, see ``importer.spool``)."""
+    prepared = record.extra.pop(CREATED_CHANGES, None)
+    return prepared if prepared is not None else diff_snapshots(None, record.snapshot())
 
 
 def diff_snapshots(

@@ -7,11 +7,12 @@ transaction, so the registry and the index can never disagree after a crash.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
@@ -27,7 +28,7 @@ from registry.models import (
     ImportRun,
 )
 from registry.outbox import enqueue, enqueue_new
-from registry.records import CertificateData, diff_snapshots, snapshot_hash
+from registry.records import FINGERPRINT, CertificateData, created_changes, diff_snapshots, snapshot_hash
 from registry.snapshots import load_snapshots
 
 # Bulk writes go through Core: the ORM's bulk paths cost more than the database here.
@@ -76,11 +77,13 @@ def apply_records(
     allow_mass_withdraw: bool = False,
     keep_changes: int = 0,
     present: set[str] | None = None,
+    on_created: Callable[[list[int], list[CertificateData]], None] | None = None,
 ) -> SyncCounts:
     """Upsert ``records`` under ``run``; with ``full``, withdraw the source's missing records.
 
     ``present`` names certificates the caller saw but did not pass (rows it could not
-    validate), so that a full snapshot does not withdraw them for a typo.
+    validate), so that a full snapshot does not withdraw them for a typo. ``on_created``
+    hears the ids given to each chunk of new certificates.
     """
     counts = SyncCounts()
     holders, regulations = HolderCache(session), RegulationCache(session)
@@ -88,13 +91,13 @@ def apply_records(
     for chunk in chunked(records, CHUNK):
         if full:  # only a full snapshot needs every number it named (a million strings)
             seen.update(r.certificate_no for r in chunk)
-        _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes)
+        _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes, on_created)
     if full:
         _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes)
     return counts
 
 
-def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes) -> None:
+def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes, on_created) -> None:
     existing = {
         row.certificate_no: row
         for row in session.execute(
@@ -113,7 +116,9 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
         else:
             changed.append((row.id, record))
     if new:
-        _create(session, new, run, holders, regulations, counts, keep_changes)
+        ids = _create(session, new, run, holders, regulations, counts, keep_changes)
+        if on_created:
+            on_created(ids, new)
     if changed:
         _update(session, changed, run, holders, regulations, counts, keep_changes)
 
@@ -121,7 +126,7 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
 CERTIFICATE_COLUMNS = (
     "certificate_no", "kind", "product_name", "brand", "manufacturer", "origin", "method",
     "lot_ref", "certification_body", "issued_on", "expires_on", "admin_status", "mark_code",
-    "note", "source", "holder_id", "holder_name", "content_hash", "decision_id", "updated_at",
+    "note", "source", "holder_id", "holder_name", "content_hash", "decision_id", "row_fingerprint", "updated_at",
 )
 EVENT_COLUMNS = ("certificate_id", "at", "action", "changes", "import_run_id", "actor", "note")
 
@@ -134,7 +139,8 @@ def _certificate_values(record: CertificateData, holder_id: int, now, feed_hash:
     return (
         r.certificate_no, r.kind, r.product_name, r.brand, r.manufacturer, r.origin, r.method,
         r.lot_ref, r.certification_body, r.issued_on, r.expires_on, r.admin_status, r.mark_code,
-        r.note, r.source, holder_id, r.holder_name, feed_hash or r.content_hash(), decision_id, now,
+        r.note, r.source, holder_id, r.holder_name, feed_hash or r.content_hash(), decision_id,
+        r.extra.get(FINGERPRINT), now,
     )
 
 
@@ -149,7 +155,7 @@ def _write_children(writer: BulkWriter, pairs: list[tuple[int, CertificateData]]
     )
 
 
-def _create(session, records, run, holders, regulations, counts, keep_changes) -> None:
+def _create(session, records, run, holders, regulations, counts, keep_changes) -> list[int]:
     now = run.started_at
     writer = BulkWriter(session.connection())
     holder_ids = holders.ids_for(records)
@@ -162,12 +168,15 @@ def _create(session, records, run, holders, regulations, counts, keep_changes) -
     _write_children(writer, pairs, regulations)
     events = []
     for cid, record in pairs:
-        diff = diff_snapshots(None, record.snapshot())
+        diff = created_changes(record)
         events.append(_event(cid, "created", diff, run, now))
-        counts.note(keep_changes, record.certificate_no, "created", diff)
+        if len(counts.changes) < keep_changes:  # --dry-run shows them
+            shown = orjson.loads(diff) if isinstance(diff, str) else diff
+            counts.note(keep_changes, record.certificate_no, "created", shown)
     writer.insert(EVENTS, EVENT_COLUMNS, events)
     enqueue_new(writer, ids, now)
     counts.created += len(records)
+    return ids
 
 
 def _update(session, changed, run, holders, regulations, counts, keep_changes) -> None:
@@ -228,7 +237,7 @@ def _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_chan
         session.connection().execute(
             update(CERTIFICATES)
             .where(CERTIFICATES.c.id == bindparam("cid"))
-            .values(admin_status="withdrawn", decision_id=None),
+            .values(admin_status="withdrawn", decision_id=None, row_fingerprint=None),
             rows,
         )
         BulkWriter(session.connection()).insert(EVENTS, EVENT_COLUMNS, events)

@@ -72,9 +72,10 @@ class SearchIndex:
                 raise
         self.wait(self.client.index(name).update_settings(SETTINGS))
 
-    def send(self, documents: list[dict[str, Any]], name: str | None = None) -> Any:
-        """Queue documents for indexing without waiting; ``wait`` on the task it returns."""
-        payload = b"\n".join(orjson.dumps(document) for document in documents)
+    def send(self, documents: list[dict[str, Any]], name: str | None = None, lines: list[bytes] = ()) -> Any:
+        """Queue documents (and ready NDJSON ``lines``) for indexing without waiting;
+        ``wait`` on the task it returns."""
+        payload = b"".join([*lines, *(orjson.dumps(d) + b"\n" for d in documents)])  # lines end in \n
         return self.client.index(name or self.name).add_documents_ndjson(payload, primary_key="id")
 
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from typing import Any
 
+import orjson
+
 from registry.codes import model_key
 from registry.records import CertificateData
 
@@ -17,7 +19,7 @@ def day_number(day: date | None) -> int:
     return NO_EXPIRY if day is None else day.year * 10000 + day.month * 100 + day.day
 
 
-def model_variants(code: str) -> list[str]:
+def model_variants(code: str) -> tuple[str, ...]:
     """Compacted forms people type for a code: whole, without the regional suffix, the tail.
 
     ``SM-A546E/DS`` → ``SMA546EDS``, ``SMA546E``, ``A546EDS``, ``A546E``.
@@ -29,7 +31,7 @@ def model_variants(code: str) -> list[str]:
         parts = [p for p in re.split(r"[\s\-_.]+", piece) if p]
         if len(parts) > 1:
             variants.append(model_key("".join(parts[1:])))
-    return [v for v in dict.fromkeys(variants) if v]
+    return tuple(v for v in dict.fromkeys(variants) if v)
 
 
 def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
@@ -56,3 +58,8 @@ def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
         "expires_day": day_number(record.expires_on),
         "source": record.source,
     }
+
+
+def document_line(record: CertificateData) -> bytes:
+    """The record's document as JSON with ``"id":0`` first, for ``importer.spool``."""
+    return orjson.dumps(to_document(0, record))

@@ -77,4 +77,4 @@ def test_drain_keeps_changes_while_meilisearch_is_down(two_phones, dead_index, i
 
 
 def test_model_variants():
-    assert model_variants("SM-A546E/DS") == ["SMA546EDS", "SMA546E", "A546EDS", "A546E"]
+    assert model_variants("SM-A546E/DS") == ("SMA546EDS", "SMA546E", "A546EDS", "A546E")

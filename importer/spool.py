@@ -1,0 +1,71 @@
+"""Work on new records done while the feed is read: search documents, hashes, history.
+
+A big import spends most of its time indexing. The reader process has spare time while
+the writer works, so it builds each *new* record's search document there (it asks the
+registry which numbers already exist); the writer appends the documents of the records it
+created to a spool file, in id order, as NDJSON. After the commit the drainer sends those
+lines as they are instead of reading the certificates back, and falls back to the registry
+for anything else. The spool is only a shortcut: lose it, and the outbox still has every
+row. The reader also computes each new record's content hash and its "created" history
+entry, so that the writer, the slower of the two, has less to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO
+
+import orjson
+from sqlalchemy import Engine, select
+
+from registry.models import Certificate
+from registry.records import CREATED_CHANGES, CertificateData, EncodedJSON, created_changes
+
+DocumentMaker = Callable[[CertificateData], bytes]  # a record's document, with "id":0 first
+PLACEHOLDER = b'{"id":0,'
+KEY = "document"
+
+
+def stored_fingerprints(engine: Engine, numbers: list[str]) -> dict[str, str | None]:
+    """The row fingerprint the registry keeps for each of ``numbers`` that it holds."""
+    if not numbers:
+        return {}
+    with engine.connect() as connection:
+        return dict(connection.execute(
+            select(Certificate.certificate_no, Certificate.row_fingerprint)
+            .where(Certificate.certificate_no.in_(numbers))
+        ).all())
+
+
+def prepare_new(records: Sequence[CertificateData], existing: set[str], make: DocumentMaker) -> None:
+    """Attach a document, a hash and a history entry to each record new to the registry."""
+    for record in records:
+        if record.certificate_no not in existing:
+            record.extra[KEY] = make(record)
+            # and what the writer would compute for a new record: its hash and its history
+            record.content_hash()
+            record.extra[CREATED_CHANGES] = EncodedJSON(orjson.dumps(created_changes(record)).decode())
+
+
+class SpoolWriter:
+    """Appends the prepared documents of created certificates, with their real ids."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._out: IO[bytes] = path.open("wb")
+
+    def add(self, ids: Sequence[int], records: Sequence[CertificateData]) -> None:
+        lines = []
+        for cid, record in zip(ids, records, strict=True):
+            body = record.extra.get(KEY)
+            if body is not None and body.startswith(PLACEHOLDER):
+                lines.append(b'{"id":%d,%s\n' % (cid, body[len(PLACEHOLDER):]))
+        self._out.writelines(lines)
+        self.count += len(lines)
+
+    def close(self, keep: bool) -> None:
+        self._out.close()
+        if not keep or not self.count:
+            self.path.unlink(missing_ok=True)
