@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
@@ -35,6 +37,15 @@ from registry.settings import Settings, get_settings
 from search.client import SearchIndex, resolve_target
 
 HERE = Path(__file__).parent
+# templates are part of the release: no stat() of every file on every page (auto_reload)
+TEMPLATES = JinjaTemplateEngine(engine_instance=Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False))
+# the API viewer at /schema, served from our own static files: no CDN, works offline
+SWAGGER = SwaggerRenderPlugin(
+    path="/", favicon="", js_url="/static/swagger-ui/swagger-ui-bundle.js",
+    css_url="/static/swagger-ui/swagger-ui.css",
+    standalone_preset_js_url="/static/swagger-ui/swagger-ui-standalone-preset.js",
+)
 
 
 def create_app(
@@ -86,11 +97,11 @@ def create_app(
             create_static_files_router(path="/static", directories=[HERE / "static"],
                                        include_in_schema=False),
         ],
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(instance=TEMPLATES),
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         response_cache_config=ResponseCacheConfig(default_expiration=60),
         openapi_config=OpenAPIConfig(
-            title="Hopquy", version="1",
+            title="Hopquy", version="1", render_plugins=[SWAGGER],
             components=Components(security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}),
         ),
         before_send=[security_headers],

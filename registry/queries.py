@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlmodel import Session
 
 from registry.codes import canonical_certificate_no
@@ -14,13 +14,16 @@ from registry.decisions import decision_view
 from registry.models import Certificate, CertificateEvent, Organisation
 from registry.oversight_models import StatusDecision
 from registry.records import CertificateData
-from registry.snapshots import load_records
+from registry.snapshots import RECORDS, children_of, load_records, record_from_row
 from registry.status import EffectiveStatus, effective_status
 
-BY_NUMBER = select(
-    Certificate.id, Certificate.admin_status, Certificate.expires_on, Certificate.holder_id,
-    Certificate.created_at, Certificate.updated_at, Certificate.decision_id,
-).where(Certificate.certificate_no == bindparam("number"))
+# Built once: the record, its holder's tax code and its timestamps in one indexed query.
+BY_NUMBER = (
+    RECORDS.add_columns(Certificate.holder_id, Certificate.created_at, Certificate.updated_at, Certificate.decision_id)
+    .where(Certificate.certificate_no == bindparam("number"))
+)
+
+DECISION = select(StatusDecision).where(StatusDecision.id == bindparam("id"))
 
 
 @dataclass(frozen=True)
@@ -54,20 +57,27 @@ class CertificateView:
         return body
 
 
-def find_certificate(session: Session, number: str, on: date | None = None,
+def find_certificate(db: Session | Connection, number: str, on: date | None = None,
                      with_history: bool = True) -> CertificateView | None:
-    """A certificate by number (any case and spacing), with its effective status today."""
-    cert = session.connection().execute(BY_NUMBER, {"number": canonical_certificate_no(number)}).first()
+    """A certificate by number (any case and spacing), with its effective status today.
+
+    The scan page passes a plain connection and no history: three indexed queries."""
+    connection = db.connection() if isinstance(db, Session) else db
+    cert = connection.execute(BY_NUMBER, {"number": canonical_certificate_no(number)}).first()
     if cert is None:
         return None
-    record = load_records(session, [cert.id])[cert.id]
+    models, regulations = children_of(connection, cert.id)
+    record = record_from_row(cert, models, regulations)
     history = []
     if with_history:
-        history = list(session.execute(
+        assert isinstance(db, Session), "the history needs a session"
+        history = list(db.execute(
             select(CertificateEvent).where(CertificateEvent.certificate_id == cert.id)
             .order_by(CertificateEvent.id.desc())
         ).scalars())
-    decision = decision_view(session.get(StatusDecision, cert.decision_id)) if cert.decision_id else None
+    decision = None
+    if cert.decision_id:
+        decision = decision_view(connection.execute(DECISION, {"id": cert.decision_id}).first())
     return CertificateView(cert.id, record, effective_status(cert.admin_status, cert.expires_on, on),
                            cert.holder_id, cert.created_at, cert.updated_at, history, decision)
 
@@ -84,27 +94,6 @@ def latest_certificates(session: Session, limit: int = 8) -> list[tuple[int, Cer
     ).scalars().all()
     records = load_records(session, ids)
     return [(cid, records[cid]) for cid in ids]
-
-
-def near_numbers(session: Session, number: str, limit: int = 5) -> list[str]:
-    """Certificate numbers close to a mistyped one, closest first.
-
-    One wrong character leaves either the head (centre and sequence) or the tail (date and
-    category) of a 17-character number intact, so both are looked up by prefix and suffix.
-    """
-    from difflib import SequenceMatcher
-
-    wanted = canonical_certificate_no(number)
-    if len(wanted) < 6:
-        return []
-    head, tail = wanted[:5], wanted[-10:]
-    rows = session.execute(
-        select(Certificate.certificate_no)
-        .where(Certificate.certificate_no.like(f"{head}%") | Certificate.certificate_no.like(f"%{tail}"))
-        .limit(200)
-    ).scalars().all()
-    scored = sorted(rows, key=lambda n: -SequenceMatcher(None, wanted, n).ratio())
-    return [n for n in scored if SequenceMatcher(None, wanted, n).ratio() >= 0.8][:limit]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, literal, select, text, union_all
 from sqlmodel import Session
 
 from registry.models import (
@@ -39,11 +39,20 @@ REGULATIONS_OF = (
     .where(CertificateRegulation.certificate_id.in_(_IDS))
     .order_by(CertificateRegulation.certificate_id, Regulation.code)
 )
-CERTIFICATES_OF = (
+RECORDS = (  # a record's columns and its holder's tax code, to be narrowed by a WHERE
     select(*(_CERTIFICATES.c[name] for name in RECORD_COLUMNS), _ORGANISATIONS.c.tax_code.label("holder_tax_code"))
     .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _CERTIFICATES.c.holder_id)
-    .where(_CERTIFICATES.c.id.in_(_IDS))
 )
+CERTIFICATES_OF = RECORDS.where(_CERTIFICATES.c.id.in_(_IDS))
+_ID = bindparam("id")
+CHILDREN_OF_ONE = union_all(  # one certificate's models and regulations in one query (the scan page)
+    select(literal(0).label("kind"), CertificateModel.position.label("pos"), CertificateModel.model_code.label("code"))
+    .where(CertificateModel.certificate_id == _ID),
+    select(literal(1), literal(0), Regulation.code)
+    .select_from(CertificateRegulation)
+    .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
+    .where(CertificateRegulation.certificate_id == _ID),
+).order_by(text("kind"), text("pos"), text("code"))
 
 
 def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateData]:
@@ -51,17 +60,32 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateD
     if not ids:
         return {}
     connection, params = session.connection(), {"ids": list(ids)}
+    models, regulations = load_children(connection, ids)
+    # plain rows, not ORM objects: the search drainer reads a million of these
+    return {
+        row.id: record_from_row(row, models[row.id], regulations[row.id])
+        for row in connection.execute(CERTIFICATES_OF, params)
+    }
+
+
+def children_of(connection: Connection, certificate_id: int) -> tuple[list[str], list[str]]:
+    """(model codes, regulation codes) of one certificate."""
+    models, regulations = [], []
+    for kind, _, code in connection.execute(CHILDREN_OF_ONE, {"id": certificate_id}):
+        (regulations if kind else models).append(code)
+    return models, regulations
+
+
+def load_children(connection: Connection, ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """(model codes, regulation codes) of each certificate, in their order."""
+    params = {"ids": list(ids)}
     models: dict[int, list[str]] = defaultdict(list)
     for row in connection.execute(MODELS_OF, params):
         models[row.certificate_id].append(row.model_code)
     regulations: dict[int, list[str]] = defaultdict(list)
     for row in connection.execute(REGULATIONS_OF, params):
         regulations[row.certificate_id].append(row.code)
-    # plain rows, not ORM objects: the search drainer reads a million of these
-    return {
-        row.id: record_from_row(row, models[row.id], regulations[row.id])
-        for row in connection.execute(CERTIFICATES_OF, params)
-    }
+    return models, regulations
 
 
 def record_from_row(cert: Any, models: list[str], regulations: list[str]) -> CertificateData:

@@ -10,8 +10,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlmodel import Session
+from sqlalchemy import Connection, bindparam, select
 
 from registry.codes import canonical_certificate_no, model_key
 from registry.models import Certificate, CertificateModel
@@ -24,22 +23,26 @@ COLUMNS = (Certificate.id, Certificate.certificate_no, Certificate.kind, Certifi
 
 
 # Built once: the three lookups are the hot path of every marketplace check and QR scan.
-BY_NUMBER = select(*COLUMNS).where(Certificate.certificate_no.in_(bindparam("values", expanding=True)))
-BY_MARK = select(*COLUMNS, Certificate.mark_code).where(Certificate.mark_code.in_(bindparam("values", expanding=True)))
-BY_MODEL = (
-    select(*COLUMNS, CertificateModel.model_key)
-    .join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
-    .where(CertificateModel.model_key.in_(bindparam("values", expanding=True)))
-)
+# Each comes as (one value, many values): a single scan skips the expanding IN.
+def _lookups(column, *extra):
+    base = select(*COLUMNS, *extra)
+    if column.table is not Certificate.__table__:
+        base = base.join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
+    return base.where(column == bindparam("value")), base.where(column.in_(bindparam("values", expanding=True)))
 
 
-def verify_codes(session: Session, codes: list[str], public_url: str, on: date | None = None) -> list[dict[str, Any]]:
+BY_NUMBER = _lookups(Certificate.certificate_no)
+BY_MARK = _lookups(Certificate.mark_code, Certificate.mark_code)
+BY_MODEL = _lookups(CertificateModel.model_key, CertificateModel.model_key)
+
+
+def verify_codes(connection: Connection, codes: list[str], public_url: str,
+                 on: date | None = None) -> list[dict[str, Any]]:
     """One answer per code, in the order asked; each lists its matching certificates, best first.
 
     A certificate number is looked up first; mark codes and model codes only for the codes
     that are not certificate numbers, so the common single scan costs one indexed query.
     """
-    connection = session.connection()
     numbers = {code: canonical_certificate_no(code) for code in codes}
     by_number = {row.certificate_no: row for row in _rows(connection, BY_NUMBER, set(numbers.values()))}
     rest = [code for code in codes if numbers[code] not in by_number]
@@ -63,8 +66,12 @@ def verify_codes(session: Session, codes: list[str], public_url: str, on: date |
     return answers
 
 
-def _rows(connection, statement, values: set[str]) -> list[Any]:
-    return list(connection.execute(statement, {"values": list(values)})) if values else []
+def _rows(connection: Connection, statements, values: set[str]) -> list[Any]:
+    if not values:
+        return []
+    if len(values) == 1:
+        return list(connection.execute(statements[0], {"value": next(iter(values))}))
+    return list(connection.execute(statements[1], {"values": list(values)}))
 
 
 def _answer(code: str, matched_by: str, rows: list[Any], public_url: str, on: date | None) -> dict[str, Any]:
