@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from registry.clock import today
 from registry.status import effective_status
@@ -129,5 +130,31 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             degraded = True
     if body is None:
         body = search_sql(engine, params, on)
+    if params.q and params.page == 1 and not _filtered(params):
+        body = _pin(engine, body, params, on)
     return {"query": params.q, "page": params.page, "per_page": params.per_page,
             **body, "degraded": degraded}
+
+
+def _filtered(params: SearchParams) -> bool:
+    return bool(params.status or params.kind or params.brand or params.regulation or params.year)
+
+
+def _pin(engine: Engine, body: dict[str, Any], params: SearchParams, on: date) -> dict[str, Any]:
+    """Put the certificates the query names by code (see ``search.pins``) first on page one."""
+    from registry.snapshots import load_records
+    from search.documents import to_document
+    from search.pins import pinned_ids
+
+    with Session(engine) as session:
+        ids = pinned_ids(session.connection(), params.q)
+        if not ids:
+            return body
+        records = load_records(session, ids)
+    found = {hit["certificate_no"]: hit for hit in body["hits"]}
+    pinned = [found.get(records[cid].certificate_no) or hit_from_document(to_document(cid, records[cid]), on)
+              for cid in ids if cid in records]
+    numbers = {hit["certificate_no"] for hit in pinned}
+    rest = [hit for hit in body["hits"] if hit["certificate_no"] not in numbers]
+    missing = sum(1 for n in numbers if n not in found)
+    return {**body, "hits": (pinned + rest)[: params.per_page], "total": body["total"] + missing}

@@ -1,0 +1,120 @@
+"""Relevance benchmark: does search find the device from what people type?
+
+    python -m benchmarks.relevance                       # 40,000 generated certificates
+    python -m benchmarks.relevance --database-url sqlite:///var/bench/bench.db   # e.g. the 1M registry
+
+Builds (or reuses) a registry, indexes it in a Meilisearch of its own through the outbox,
+then asks more than a thousand queries of ten kinds through the same function the API
+uses, and prints the share of each kind whose right answer came within its rank. Real
+brand and model strings come from ``../shared/data`` when it is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from benchmarks.feedgen import write_csv
+from benchmarks.measure import meilisearch_for
+from benchmarks.relevance_queries import TARGETS, Query, make_queries
+from importer.run import ImportOptions, import_file
+from registry.db import make_engine
+from registry.migrate import upgrade
+from registry.models import Certificate
+from registry.outbox import enqueue
+from registry.snapshots import load_records
+from search.client import SearchIndex, SearchTarget
+from search.query import SearchParams, search_certificates
+from search.sync import drain
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def build_registry(work: Path, certificates: int) -> Engine:
+    feed = work / f"relevance-{certificates}.csv"
+    if not feed.exists():
+        write_csv(feed, certificates, seed=3, shared=SHARED if SHARED.exists() else None)
+    database = work / f"relevance-{certificates}.db"
+    fresh = not database.exists()
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    if fresh:
+        result = import_file(engine, feed, ImportOptions(source="relevance"))
+        assert result.status == "applied", result.as_dict()["problems"][:3]
+    return engine
+
+
+def all_records(engine: Engine) -> list:
+    with Session(engine) as session:
+        ids = session.execute(select(Certificate.id).order_by(Certificate.id)).scalars().all()
+        records = []
+        for start in range(0, len(ids), 20_000):
+            records.extend(load_records(session, ids[start : start + 20_000]).values())
+    return records
+
+
+def index_everything(engine: Engine, index: SearchIndex) -> None:
+    with Session(engine) as session:
+        ids = session.execute(select(Certificate.id)).scalars().all()
+        enqueue(session, ids)
+        session.commit()
+    index.ensure()
+    drain(engine, index)
+
+
+def evaluate(engine: Engine, index: SearchIndex, queries: list[Query]) -> tuple[dict, dict, list]:
+    passed, asked, failures = defaultdict(int), defaultdict(int), []
+    empty = 0
+    for query in queries:
+        body = search_certificates(engine, index, SearchParams(q=query.text, per_page=10))
+        numbers = [hit["certificate_no"] for hit in body["hits"]]
+        asked[query.kind] += 1
+        if any(n in query.expected for n in numbers[: query.rank]):
+            passed[query.kind] += 1
+        else:
+            failures.append((query, numbers[:3]))
+        empty += not numbers
+    return passed, asked, {"empty": empty, "failures": failures}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--certificates", type=int, default=40_000)
+    parser.add_argument("--database-url", help="reuse a registry instead of generating one")
+    parser.add_argument("--sample", type=int, default=150, help="certificates to make queries from")
+    parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    parser.add_argument("--show", type=int, default=3, help="failed queries shown per kind")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(args.database_url) if args.database_url else build_registry(args.work, args.certificates)
+    records = all_records(engine)
+    queries = make_queries(records, args.sample)
+    random.Random(1).shuffle(queries)
+    with meilisearch_for(args.work / "relevance") as (url, key):
+        index = SearchIndex(SearchTarget(url, key, "relevance"), timeout=30)
+        started = time.perf_counter()
+        index_everything(engine, index)
+        print(f"indexed {len(records):,} certificates in {time.perf_counter() - started:.0f} s")
+        passed, asked, extra = evaluate(engine, index, queries)
+    print(f"\nrelevance, {len(records):,} certificates, {len(queries):,} queries")
+    for kind, (rank, target) in TARGETS.items():
+        if asked[kind]:
+            share = passed[kind] / asked[kind]
+            mark = "met" if share >= target else "MISSED"
+            print(f"  {kind:<36} top {rank:<2}  {share:7.1%}  of {asked[kind]:>4}  (target {target:.1%}: {mark})")
+    print(f"  {'queries with an answer but no hits':<36}         {extra['empty']:>7}  (target 0)")
+    shown: dict[str, int] = defaultdict(int)
+    for query, top in extra["failures"]:
+        if shown[query.kind] < args.show:
+            shown[query.kind] += 1
+            print(f"    missed [{query.kind}] {query.text!r}: got {top}, wanted one of {sorted(query.expected)[:3]}")
+
+
+if __name__ == "__main__":
+    main()

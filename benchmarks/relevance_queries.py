@@ -1,0 +1,152 @@
+"""Relevance queries with known answers, made from the registry's own certificates.
+
+Each kind imitates how people really type: a model code as printed on the box, compacted
+or re-spaced, its last part, misread from a worn label (O/0, I/1, S/5, B/8), half typed,
+a brand and trade name, a certificate number exact or with one slip of the finger, product
+words with a model, with and without diacritics. The expected answers are computed from the
+registry, so a query whose code is shared by several certificates accepts any of them.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from registry.codes import model_key
+from registry.records import CertificateData
+from search.documents import model_variants
+
+# kind: (rank the answer must reach, target share of queries)
+TARGETS = {
+    "exact model code": (1, 0.998),
+    "compacted or re-spaced model code": (3, 0.97),
+    "last part of a code": (5, 0.97),
+    "code misread from a label": (3, 0.95),
+    "code typed as you go": (10, 0.98),
+    "brand + trade name": (10, 0.98),
+    "certificate number exact": (1, 1.0),
+    "certificate number with a slip": (3, 0.995),
+    "product words + model": (3, 0.995),
+}
+CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
+PRODUCT_WORDS = [("điện thoại", "Điện thoại"), ("máy tính bảng", "Máy tính bảng"),
+                 ("đồng hồ thông minh", "Đồng hồ thông minh"), ("bộ phát wifi", "bộ phát Wi-Fi"),
+                 ("modem quang", "modem quang"), ("đầu thu", "đầu thu")]
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str
+    text: str
+    expected: frozenset[str]  # certificate numbers, any of which is a right answer
+
+    @property
+    def rank(self) -> int:
+        return TARGETS[self.kind][0]
+
+
+def plain(text: str) -> str:
+    """Without diacritics, as people type on a keyboard without Vietnamese input."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+class Catalogue:
+    """Which certificates carry which model keys, brands and trade names."""
+
+    def __init__(self, records: list[CertificateData]) -> None:
+        self.records = records
+        self.by_key: dict[str, set[str]] = defaultdict(set)
+        self.by_variant: dict[str, set[str]] = defaultdict(set)
+        self.by_trade: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for record in records:
+            trade = trade_name(record)
+            if trade:
+                self.by_trade[(record.brand.lower(), trade.lower())].add(record.certificate_no)
+            for code in record.models:
+                self.by_key[model_key(code)].add(record.certificate_no)
+                for variant in model_variants(code):
+                    self.by_variant[variant].add(record.certificate_no)
+
+    def exact(self, code: str) -> frozenset[str]:
+        return frozenset(self.by_key.get(model_key(code), ()))
+
+
+def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Random) -> Iterator[Query]:
+    code = rng.choice(record.models)
+    exact = catalogue.exact(code)
+    yield Query("exact model code", code, exact)
+    respaced = re.sub(r"[\s\-_./()]+", " ", code).strip()
+    yield Query("compacted or re-spaced model code",
+                rng.choice([model_key(code).lower(), respaced]) if respaced != code else model_key(code).lower(), exact)
+    parts = [p for p in re.split(r"[\s\-_.]+", re.split(r"[/(]", code, maxsplit=1)[0]) if p]
+    if len(parts) > 1 and len(model_key("".join(parts[1:]))) >= 4:
+        tail = "".join(parts[1:])
+        yield Query("last part of a code", tail, frozenset(catalogue.by_variant.get(model_key(tail), ())))
+    positions = [i for i, c in enumerate(code.upper()) if c in CONFUSABLE]
+    if positions:
+        i = rng.choice(positions)
+        misread = code[:i] + CONFUSABLE[code[i].upper()] + code[i + 1:]
+        yield Query("code misread from a label", misread, exact)
+    if len(code) >= 5:
+        yield Query("code typed as you go", code[: -(-len(code) * 4 // 5)], exact)
+    trade = trade_name(record)
+    if trade:
+        same = frozenset(catalogue.by_trade[(record.brand.lower(), trade.lower())])
+        yield Query("brand + trade name", f"{record.brand} {trade}".lower(), same)
+    number = record.certificate_no
+    yield Query("certificate number exact", rng.choice([number, number.lower(), spaced(number)]),
+                frozenset({number}))
+    yield Query("certificate number with a slip", slip(number, rng), frozenset({number}))
+    words = next((w for w, marker in PRODUCT_WORDS if marker.lower() in record.product_name.lower()), None)
+    if words:
+        text = f"{words} {code}"
+        yield Query("product words + model", rng.choice([text, plain(text)]), exact)
+
+
+def trade_name(record: CertificateData) -> str | None:
+    """The marketing name the feed generator appends to a device's product name."""
+    for marker in ("GSM/WCDMA/LTE/NR ", "vô tuyến LTE ", "kết nối Bluetooth "):
+        if marker in record.product_name:
+            trade = record.product_name.split(marker, 1)[1].strip()
+            return trade if trade and model_key(trade) not in {model_key(m) for m in record.models} else None
+    return None
+
+
+def spaced(number: str) -> str:
+    """``A0412150324AE01A2`` as people copy it from a paper: ``A0412 150324 AE01A2``."""
+    if "/" in number:
+        return number.replace("/", " / ")
+    return f"{number[:5]} {number[5:11]} {number[11:]}"
+
+
+def slip(number: str, rng: random.Random) -> str:
+    """One wrong, swapped or missing character."""
+    chars = list(number)
+    spots = [i for i, c in enumerate(chars) if c.isalnum()]
+    i = rng.choice(spots)
+    how = rng.choice(["wrong", "swapped", "missing"])
+    if how == "wrong":
+        pool = "0123456789" if chars[i].isdigit() else "ABCDEFGHKLMNPQRSTUVXY"
+        chars[i] = rng.choice([c for c in pool if c != chars[i]])
+    elif how == "swapped":
+        j = next((j for j in (i + 1, i - 1)
+                  if 0 <= j < len(chars) and chars[j] != chars[i] and chars[j].isalnum()), None)
+        if j is None:
+            del chars[i]
+        else:
+            chars[i], chars[j] = chars[j], chars[i]
+    else:
+        del chars[i]
+    return "".join(chars)
+
+
+def make_queries(records: list[CertificateData], sample: int, seed: int = 11) -> list[Query]:
+    rng = random.Random(seed)
+    catalogue = Catalogue(records)
+    chosen = rng.sample(records, min(sample, len(records)))
+    return [q for record in chosen for q in queries_for(record, catalogue, rng) if q.expected]

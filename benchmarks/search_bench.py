@@ -1,0 +1,84 @@
+"""Search latency: ``GET /api/v1/search`` next to raw Meilisearch, for the same query strings.
+
+    python -m benchmarks.search_bench                    # 40,000 generated certificates
+    python -m benchmarks.search_bench --database-url sqlite:///var/bench/bench.db
+
+The queries are the relevance benchmark's mix of kinds. The API is called in-process
+(ASGI, no sockets), one at a time for latency and 32 at a time for throughput; raw
+Meilisearch gets the same strings through its Python client, one at a time. The machine is
+noisy: compare the two columns of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import statistics
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from benchmarks.measure import meilisearch_for
+from benchmarks.relevance import all_records, build_registry, index_everything
+from benchmarks.relevance_queries import make_queries
+from benchmarks.site_bench import latencies, throughput
+from public_site.app import create_app
+from registry.db import make_engine
+from registry.settings import get_settings
+from search.client import SearchIndex, SearchTarget
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1]
+
+
+def raw_latencies(index: SearchIndex, texts: list[str]) -> list[float]:
+    out = []
+    for text in texts:
+        started = time.perf_counter()
+        index.index.search(text, {"limit": 20})
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+async def api_latencies(app, paths: list[str], seconds: float) -> tuple[list[float], float, int]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        out = await latencies(client, paths)
+        rate, errors = await throughput(client, paths, seconds)
+    return out, rate, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--certificates", type=int, default=40_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--sample", type=int, default=150)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(args.database_url) if args.database_url else build_registry(args.work, args.certificates)
+    records = all_records(engine)
+    texts = [q.text for q in make_queries(records, args.sample)]
+    with meilisearch_for(args.work / "search-bench") as (url, key):
+        index = SearchIndex(SearchTarget(url, key, "bench"), timeout=30)
+        index_everything(engine, index)
+        settings = dataclasses.replace(get_settings(), rate_limit_per_minute=0)
+        app = create_app(settings, engine, index, run_worker=False, migrate=False)
+        raw_latencies(index, texts[:50])  # warm up
+        raw = raw_latencies(index, texts)
+        paths = [f"/api/v1/search?q={quote(t)}" for t in texts]
+        api, rate, errors = asyncio.run(api_latencies(app, paths, args.seconds))
+    print(f"\nsearch latency, {len(records):,} certificates, {len(texts):,} queries of the relevance mix")
+    print(f"  raw Meilisearch       p50 {pct(raw, 50):6.2f} ms  p99 {pct(raw, 99):6.2f} ms")
+    print(f"  GET /api/v1/search    p50 {pct(api, 50):6.2f} ms  p99 {pct(api, 99):6.2f} ms  "
+          f"{rate:,.0f} req/s with 32 clients, {errors} errors")
+    print(f"  targets: API p50 <= raw p50 + 2 ms ({pct(raw, 50) + 2:.2f}); API p99 < 15 ms; no errors")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Exact and near matches of codes, looked up in the registry and shown before everything else.
+
+Typo tolerance on codes finds other devices, so Meilisearch has none on them; the slips
+people really make are handled here, deliberately and by structure:
+
+- a certificate number with one wrong, swapped, missing or extra character: its
+  neighbours at edit distance one that still have the shape of a number (centre letter,
+  sequence, a real date, category; or a declaration's number/year/CBHQ-centre) are
+  looked up in one indexed query;
+- a model code misread from a worn label (O/0, I/1, S/5, B/8): every reading of the
+  confusable characters is looked up, also in one indexed query;
+- a model code typed compacted or re-spaced (``sma546e``, ``SM A546E``) by its key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from itertools import product
+
+from sqlalchemy import Connection, bindparam, select
+
+from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no, model_key, parse_certificate_no
+from registry.models import Certificate, CertificateModel
+
+DECLARATION_NO_RE = re.compile(r"^\d{4}/\d{4}/CBHQ-[A-Z]\d{2}$")
+NUMBER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-"
+CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
+MAX_CONFUSABLE = 8  # 2**8 readings at most
+MAX_PINS = 10
+_VALUES = bindparam("values", expanding=True)
+BY_NUMBERS = select(Certificate.id, Certificate.certificate_no).where(Certificate.certificate_no.in_(_VALUES))
+BY_MARKS = select(Certificate.id).where(Certificate.mark_code.in_(_VALUES))
+BY_MODEL_KEYS = (
+    select(CertificateModel.certificate_id, CertificateModel.model_key)
+    .join(Certificate, Certificate.id == CertificateModel.certificate_id)
+    .where(CertificateModel.model_key.in_(_VALUES))
+    .order_by(Certificate.issued_on.desc())
+)
+
+
+def is_number_shaped(number: str) -> bool:
+    return bool(DECLARATION_NO_RE.match(number)) or parse_certificate_no(number) is not None
+
+
+def number_neighbours(number: str) -> set[str]:
+    """Valid numbers one edit away from ``number`` (canonical form)."""
+    if not 14 <= len(number) <= 20:
+        return set()
+    candidates: set[str] = set()
+    for i in range(len(number) + 1):
+        head, tail = number[:i], number[i:]
+        if tail:
+            candidates.add(head + tail[1:])  # one character too many
+            if len(tail) > 1:
+                candidates.add(head + tail[1] + tail[0] + tail[2:])  # two swapped
+        for c in NUMBER_ALPHABET:
+            candidates.add(head + c + tail)  # one missing
+            if tail:
+                candidates.add(head + c + tail[1:])  # one wrong
+    candidates.discard(number)
+    return {c for c in candidates if (CERTIFICATE_NO_RE.match(c) or DECLARATION_NO_RE.match(c)) and is_number_shaped(c)}
+
+
+def readings(key: str) -> list[str]:
+    """``key`` with its confusable characters read every possible way (itself first)."""
+    spots = [i for i, c in enumerate(key) if c in CONFUSABLE][:MAX_CONFUSABLE]
+    out = []
+    for choice in product((False, True), repeat=len(spots)):
+        chars = list(key)
+        for flip, i in zip(choice, spots, strict=True):
+            if flip:
+                chars[i] = CONFUSABLE[chars[i]]
+        out.append("".join(chars))
+    return out
+
+
+def code_keys(query: str) -> list[str]:
+    """Model keys worth an exact lookup: the whole query compacted (``sma546e``, ``SM A546E``,
+    ``Lenovo TB-X606F`` when the code holds the brand) and each word that looks like a code."""
+    whole = model_key(query)
+    keys = [whole] if 3 <= len(whole) <= 40 and any(c.isdigit() for c in whole) else []
+    for word in query.split():
+        key = model_key(word)
+        if len(key) >= 4 and any(c.isdigit() for c in key) and any(c.isalpha() for c in key):
+            keys.append(key)
+    return list(dict.fromkeys(keys))
+
+
+def pinned_ids(connection: Connection, query: str) -> list[int]:
+    """Certificate ids that the query names by code, best first: the number itself or its
+    mark code; else, for something shaped like a number, the numbers one slip away; else the
+    models by exact key, then by another reading of confusable characters."""
+    query = query.strip()
+    if not query or len(query) > 120:
+        return []
+    number = canonical_certificate_no(query)
+    found = _ids(connection, BY_NUMBERS, [number]) or _ids(connection, BY_MARKS, [number])
+    if found:
+        return found[:MAX_PINS]
+    if is_number_shaped_loosely(number):
+        return _ids(connection, BY_NUMBERS, sorted(number_neighbours(number)))[:MAX_PINS]
+    for key in code_keys(query):
+        rows = list(connection.execute(BY_MODEL_KEYS, {"values": readings(key)}))
+        found += [cid for cid, k in rows if k == key] + [cid for cid, k in rows if k != key]
+    return list(dict.fromkeys(found))[:MAX_PINS]
+
+
+def is_number_shaped_loosely(number: str) -> bool:
+    """Close enough to a number to be worth the neighbours: right length, mostly digits."""
+    return 14 <= len(number) <= 20 and sum(c.isdigit() for c in number) >= 8
+
+
+def _ids(connection: Connection, statement, values: Iterable[str]) -> list[int]:
+    values = [v for v in values if v]
+    if not values:
+        return []
+    return [row[0] for row in connection.execute(statement, {"values": values})]
+
+
+NEAR_PREFIX = 11  # centre, sequence and date: numbers issued the same day by the same centre
+
+
+def near_numbers(connection: Connection, typed: str, limit: int = 5) -> list[str]:
+    """Numbers close to a mistyped one, closest first, for the not-found page: the numbers
+    one slip away, then numbers sharing its head, all found through the unique index."""
+    from difflib import SequenceMatcher
+
+    wanted = canonical_certificate_no(typed)
+    if len(wanted) < 6:
+        return []
+    found = [n for _, n in connection.execute(BY_NUMBERS, {"values": sorted(number_neighbours(wanted))})] \
+        if is_number_shaped_loosely(wanted) else []
+    head = wanted[:NEAR_PREFIX]
+    found += connection.execute(
+        select(Certificate.certificate_no)
+        .where(Certificate.certificate_no >= head, Certificate.certificate_no < head + "\x7f")
+        .limit(50)).scalars().all()
+    scored = sorted(dict.fromkeys(found), key=lambda n: -SequenceMatcher(None, wanted, n).ratio())
+    return [n for n in scored if SequenceMatcher(None, wanted, n).ratio() >= 0.8][:limit]

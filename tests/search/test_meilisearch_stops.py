@@ -1,0 +1,67 @@
+"""Meilisearch stopped in the middle of a run: search degrades, verification carries on, the
+worker keeps the changes, and after the restart the index catches up to equal the registry."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+
+from litestar.testing import TestClient
+
+from importer.run import ImportOptions, import_file
+from public_site.app import create_app
+from registry.settings import get_settings
+from search.check import compare
+from search.client import SearchIndex, SearchTarget
+from search.process import MeilisearchProcess, free_port
+from search.sync import pending, run_forever
+from tests.helpers import row, sample_rows, write_feed
+
+
+def test_stop_mid_run_degrade_then_catch_up(engine, sample_path, tmp_path):
+    key, port = secrets.token_urlsafe(24), free_port()
+    meili = MeilisearchProcess(tmp_path / "meili", key, port=port).start()
+    index = SearchIndex(SearchTarget(meili.url, key, "stops"), timeout=2)
+    stop = threading.Event()
+    worker = threading.Thread(target=run_forever, args=(engine, index), kwargs={"stop": stop, "idle": 0.2})
+    try:
+        assert import_file(engine, sample_path, ImportOptions(source="sample")).status == "applied"
+        worker.start()
+        _until(lambda: pending(engine) == 0, "the first import to be indexed")
+        app = create_app(get_settings(), engine, index, run_worker=False, migrate=False)
+        first = sample_rows(sample_path)[0]
+        with TestClient(app) as client:
+            assert client.get("/api/v1/search", params={"q": first[4]}).json()["degraded"] is False
+
+            meili.stop()  # mid-run: the worker is still looping
+            body = client.get("/api/v1/search", params={"q": first[4].split(";")[0]}).json()
+            assert body["degraded"] is True and body["hits"][0]["certificate_no"] == first[0]
+            assert "Tìm kiếm nhanh đang tạm gián đoạn" in client.get("/", params={"q": first[0]}).text
+            assert client.get(f"/v/{first[0]}").status_code == 200  # verification never needs search
+            assert client.get(f"/api/v1/verify/{first[0]}").json()["found"] is True
+            new = write_feed(tmp_path / "more.csv", [row(number="B0001010125AF04A2", models="ZX-9000"),
+                                                     row(number="B0002010125AF04A2", models="ZX-9001")])
+            assert import_file(engine, new, ImportOptions(source="late")).status == "applied"
+            time.sleep(1)  # the worker tries, fails and backs off; nothing is lost
+            assert pending(engine) == 2
+
+            meili.start()  # same data dir, same port and key
+            _until(lambda: pending(engine) == 0, "the worker to catch up after the restart")
+            drift = compare(engine, index)
+            assert drift.clean and drift.index == drift.registry == len(sample_rows(sample_path)) + 2
+            hits = client.get("/api/v1/search", params={"q": "ZX-9001"}).json()
+            assert hits["degraded"] is False and hits["hits"][0]["certificate_no"] == "B0002010125AF04A2"
+    finally:
+        stop.set()
+        if worker.is_alive():
+            worker.join(timeout=40)
+        meili.stop()
+
+
+def _until(condition, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
