@@ -29,7 +29,9 @@ CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "
 MAX_CONFUSABLE = 8  # 2**8 readings at most
 MAX_PINS = 10
 _VALUES = bindparam("values", expanding=True)
-BY_NUMBERS = select(Certificate.id, Certificate.certificate_no).where(Certificate.certificate_no.in_(_VALUES))
+# newest first: of several numbers one slip away, the recent certificate is likelier on a device in a shop
+BY_NUMBERS = (select(Certificate.id, Certificate.certificate_no).where(Certificate.certificate_no.in_(_VALUES))
+              .order_by(Certificate.issued_on.desc()))
 BY_MARKS = select(Certificate.id).where(Certificate.mark_code.in_(_VALUES))
 BY_MODEL_KEYS = (
     select(CertificateModel.certificate_id, CertificateModel.model_key)
@@ -75,33 +77,44 @@ def readings(key: str) -> list[str]:
     return out
 
 
-def code_keys(query: str) -> list[str]:
-    """Model keys worth an exact lookup: the whole query compacted (``sma546e``, ``SM A546E``,
-    ``Lenovo TB-X606F`` when the code holds the brand) and each word that looks like a code."""
+def code_keys(query: str) -> list[tuple[str, bool]]:
+    """(model key, read confusables too) worth an exact lookup, most specific first: the
+    whole query compacted (``sma546e``, ``SM A546E``, ``Lenovo TB-X606F``), runs of two to
+    four words holding a digit (``Nobby S300`` among product words), then single words that
+    look like codes. Words without digits are left to Meilisearch: too many models share them."""
+    words = query.split()
+    keys: dict[str, bool] = {}
     whole = model_key(query)
-    keys = [whole] if 3 <= len(whole) <= 40 and any(c.isdigit() for c in whole) else []
-    for word in query.split():
+    if 3 <= len(whole) <= 40 and any(c.isdigit() for c in whole):
+        keys[whole] = True
+    for size in (4, 3, 2):
+        for start in range(len(words) - size + 1):
+            key = model_key("".join(words[start:start + size]))
+            if 4 <= len(key) <= 40 and any(c.isdigit() for c in key):
+                keys.setdefault(key, False)
+    for word in words:
         key = model_key(word)
         if len(key) >= 4 and any(c.isdigit() for c in key) and any(c.isalpha() for c in key):
-            keys.append(key)
-    return list(dict.fromkeys(keys))
+            keys.setdefault(key, True)
+    return list(keys.items())
 
 
 def pinned_ids(connection: Connection, query: str) -> list[int]:
     """Certificate ids that the query names by code, best first: the number itself or its
-    mark code; else, for something shaped like a number, the numbers one slip away; else the
+    mark code, then for something shaped like a number the numbers one slip away; else the
     models by exact key, then by another reading of confusable characters."""
     query = query.strip()
     if not query or len(query) > 120:
         return []
     number = canonical_certificate_no(query)
     found = _ids(connection, BY_NUMBERS, [number]) or _ids(connection, BY_MARKS, [number])
+    if is_number_shaped_loosely(number):  # a slip can make another real number: show both
+        found += _ids(connection, BY_NUMBERS, sorted(number_neighbours(number)))
     if found:
-        return found[:MAX_PINS]
-    if is_number_shaped_loosely(number):
-        return _ids(connection, BY_NUMBERS, sorted(number_neighbours(number)))[:MAX_PINS]
-    for key in code_keys(query):
-        rows = list(connection.execute(BY_MODEL_KEYS, {"values": readings(key)}))
+        return list(dict.fromkeys(found))[:MAX_PINS]
+    for key, confusable in code_keys(query):
+        variants = readings(key) if confusable else [key]
+        rows = list(connection.execute(BY_MODEL_KEYS, {"values": variants}))
         found += [cid for cid, k in rows if k == key] + [cid for cid, k in rows if k != key]
     return list(dict.fromkeys(found))[:MAX_PINS]
 

@@ -98,8 +98,9 @@ def hit_from_document(doc: dict[str, Any], on: date) -> dict[str, Any]:
     }
 
 
-def search_meili(index: SearchIndex, params: SearchParams, on: date) -> dict[str, Any]:
-    result = index.search(params.q, {
+def meili_request(params: SearchParams, on: date) -> dict[str, Any]:
+    """The search parameters sent to Meilisearch (the benchmark sends the same, raw)."""
+    return {
         "filter": meili_filters(params, on),
         "page": params.page,
         "hitsPerPage": params.per_page,
@@ -107,7 +108,11 @@ def search_meili(index: SearchIndex, params: SearchParams, on: date) -> dict[str
         "attributesToHighlight": ["models", "brand", "product_name", "holder_name", "certificate_no"],
         "highlightPreTag": PRE,
         "highlightPostTag": POST,
-    })
+    }
+
+
+def search_meili(index: SearchIndex, params: SearchParams, on: date) -> dict[str, Any]:
+    result = index.search(params.q, meili_request(params, on))
     return {
         "total": result.get("totalHits", 0),
         "hits": [hit_from_document(doc, on) for doc in result["hits"]],
