@@ -16,7 +16,7 @@ from registry.codes import canonical_certificate_no, model_key
 from registry.models import Certificate, CertificateModel, CertificateRegulation, Regulation
 from registry.snapshots import load_records
 from search.documents import to_document
-from search.query import SearchParams, hit_from_document
+from search.query import IDS, SearchParams, hit_from_document
 
 
 def status_clause(status: str, on: date):
@@ -78,4 +78,4 @@ def search_sql(engine, params: SearchParams, on: date) -> dict[str, Any]:
         ).scalars().all()
         records = load_records(session, ids)
     hits = [hit_from_document(to_document(cid, records[cid]), on) for cid in ids]
-    return {"total": total, "hits": hits, "facets": {}}
+    return {"total": total, "hits": hits, "facets": {}, IDS: list(ids)}

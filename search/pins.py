@@ -16,33 +16,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date, timedelta
 from itertools import product
 
 from sqlalchemy import Connection, bindparam, select
 
-from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no, model_key, parse_certificate_no
+from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no, model_key
 from registry.models import Certificate, CertificateModel
 
 DECLARATION_NO_RE = re.compile(r"^\d{4}/\d{4}/CBHQ-[A-Z]\d{2}$")
 NUMBER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-"
 CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
 MAX_CONFUSABLE = 8  # 2**8 readings at most
+# every ddmmyy a certificate number can carry (its date of issue), to check candidates fast
+REAL_DAYS = frozenset(f"{d:%d%m%y}" for d in (date(2000, 1, 1) + timedelta(days=n) for n in range(36525)))
 MAX_PINS = 10
 _VALUES = bindparam("values", expanding=True)
 # newest first: of several numbers one slip away, the recent certificate is likelier on a device in a shop
 BY_NUMBERS = (select(Certificate.id, Certificate.certificate_no).where(Certificate.certificate_no.in_(_VALUES))
               .order_by(Certificate.issued_on.desc()))
-BY_MARKS = select(Certificate.id).where(Certificate.mark_code.in_(_VALUES))
+BY_NUMBER_OR_MARK = select(Certificate.id).where(
+    (Certificate.certificate_no == bindparam("value")) | (Certificate.mark_code == bindparam("value")))
 BY_MODEL_KEYS = (
     select(CertificateModel.certificate_id, CertificateModel.model_key)
     .join(Certificate, Certificate.id == CertificateModel.certificate_id)
     .where(CertificateModel.model_key.in_(_VALUES))
     .order_by(Certificate.issued_on.desc())
 )
-
-
-def is_number_shaped(number: str) -> bool:
-    return bool(DECLARATION_NO_RE.match(number)) or parse_certificate_no(number) is not None
 
 
 def number_neighbours(number: str) -> set[str]:
@@ -61,7 +61,8 @@ def number_neighbours(number: str) -> set[str]:
             if tail:
                 candidates.add(head + c + tail[1:])  # one wrong
     candidates.discard(number)
-    return {c for c in candidates if (CERTIFICATE_NO_RE.match(c) or DECLARATION_NO_RE.match(c)) and is_number_shaped(c)}
+    return {c for c in candidates
+            if (CERTIFICATE_NO_RE.match(c) and c[5:11] in REAL_DAYS) or DECLARATION_NO_RE.match(c)}
 
 
 def readings(key: str) -> list[str]:
@@ -107,16 +108,21 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     if not query or len(query) > 120:
         return []
     number = canonical_certificate_no(query)
-    found = _ids(connection, BY_NUMBERS, [number]) or _ids(connection, BY_MARKS, [number])
+    found = [row[0] for row in connection.execute(BY_NUMBER_OR_MARK, {"value": number})]
     if is_number_shaped_loosely(number):  # a slip can make another real number: show both
         found += _ids(connection, BY_NUMBERS, sorted(number_neighbours(number)))
     if found:
         return list(dict.fromkeys(found))[:MAX_PINS]
-    for key, confusable in code_keys(query):
-        variants = readings(key) if confusable else [key]
-        rows = list(connection.execute(BY_MODEL_KEYS, {"values": variants}))
-        found += [cid for cid, k in rows if k == key] + [cid for cid, k in rows if k != key]
-    return list(dict.fromkeys(found))[:MAX_PINS]
+    # one query for every key and reading; the rows are then ranked as the keys are
+    keys = code_keys(query)
+    rank: dict[str, tuple[int, int]] = {}
+    for position, (key, confusable) in enumerate(keys):
+        rank[key] = (position, 0)
+        for variant in readings(key)[1:] if confusable else ():
+            rank.setdefault(variant, (position, 1))
+    rows = list(connection.execute(BY_MODEL_KEYS, {"values": list(rank)})) if rank else []
+    rows.sort(key=lambda row: rank[row[1]])  # stable: newest first within a key
+    return list(dict.fromkeys(cid for cid, _ in rows))[:MAX_PINS]
 
 
 def is_number_shaped_loosely(number: str) -> bool:

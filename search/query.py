@@ -24,6 +24,7 @@ from search.documents import day_number
 log = logging.getLogger(__name__)
 FACETS = ["kind", "brand", "regulations", "issued_year"]
 PRE, POST = "\x02", "\x03"
+IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def search_meili(index: SearchIndex, params: SearchParams, on: date) -> dict[str
         "total": result.get("totalHits", 0),
         "hits": [hit_from_document(doc, on) for doc in result["hits"]],
         "facets": result.get("facetDistribution", {}),
+        IDS: [doc["id"] for doc in result["hits"]],
     }
 
 
@@ -137,6 +139,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
         body = search_sql(engine, params, on)
     if params.q and params.page == 1 and not _filtered(params):
         body = _pin(engine, body, params, on)
+    body.pop(IDS, None)
     return {"query": params.q, "page": params.page, "per_page": params.per_page,
             **body, "degraded": degraded}
 
@@ -151,14 +154,18 @@ def _pin(engine: Engine, body: dict[str, Any], params: SearchParams, on: date) -
     from search.documents import to_document
     from search.pins import pinned_ids
 
-    with Session(engine) as session:
-        ids = pinned_ids(session.connection(), params.q)
-        if not ids:
-            return body
-        records = load_records(session, ids)
+    with engine.connect() as connection:
+        ids = pinned_ids(connection.execution_options(read_only=True), params.q)
+    if not ids:
+        return body
     found = {hit["certificate_no"]: hit for hit in body["hits"]}
-    pinned = [found.get(records[cid].certificate_no) or hit_from_document(to_document(cid, records[cid]), on)
-              for cid in ids if cid in records]
+    by_id = dict(zip(body.get(IDS, []), body["hits"], strict=True))
+    missing = [cid for cid in ids if cid not in by_id]
+    if missing:  # pinned certificates the search did not return: read them from the registry
+        with Session(engine) as session:
+            for cid, record in load_records(session, missing).items():
+                by_id[cid] = found.get(record.certificate_no) or hit_from_document(to_document(cid, record), on)
+    pinned = [by_id[cid] for cid in ids if cid in by_id]
     numbers = {hit["certificate_no"] for hit in pinned}
     rest = [hit for hit in body["hits"] if hit["certificate_no"] not in numbers]
     missing = sum(1 for n in numbers if n not in found)
