@@ -86,7 +86,8 @@ def code_keys(query: str) -> list[tuple[str, bool]]:
     words = query.split()
     keys: dict[str, bool] = {}
     whole = model_key(query)
-    if 3 <= len(whole) <= 40 and any(c.isdigit() for c in whole):
+    if len(whole) <= 40 and any(c.isdigit() for c in whole) and (
+            len(whole) >= 3 or any(c.isalpha() for c in whole)):  # short codes too: "C5", "X1"
         keys[whole] = True
     for size in (4, 3, 2):
         for start in range(len(words) - size + 1):
