@@ -15,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
 from markupsafe import Markup, escape
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from public_site.api import SEARCH_PARAMS, path_text
@@ -78,7 +79,7 @@ class PageController(Controller):
         with Session(request.app.state.engine) as session:
             view = find_certificate(session, number)
             if view is None:
-                return self._not_found(request, session, number)
+                return self._not_found(request, session.connection(), number)
             notices = violations_of_certificate(session, view.record.certificate_no, view.record.models)
         return render(request, "pages/certificate.html", view=view, rec=view.record, notices=notices)
 
@@ -98,10 +99,10 @@ class PageController(Controller):
     def _scan(self, request: Request, number: str, province: str | None = None, shared: bool = False) -> Template:
         """A GET is one scan; a shared province is counted on its own row, not as a second scan."""
         with request.app.state.engine.connect() as connection:
-            view = find_certificate(connection.execution_options(read_only=True), number, with_history=False)
-        if view is None:
-            with Session(request.app.state.engine) as session:
-                return self._not_found(request, session, number)
+            connection = connection.execution_options(read_only=True)
+            view = find_certificate(connection, number, with_history=False)
+            if view is None:
+                return self._not_found(request, connection, number)
         if shared or request.method == "GET":
             request.app.state.scans.record(view.id, province)
         return render(request, "pages/verify.html", view=view, rec=view.record,
@@ -118,7 +119,7 @@ class PageController(Controller):
         return render(request, "pages/holder.html", holder=holder, page=page, per_page=HOLDER_PAGE)
 
     @staticmethod
-    def _not_found(request: Request, session: Session, number: str) -> Template:
+    def _not_found(request: Request, connection: Connection, number: str) -> Template:
         base = "/" + request.url.path.split("/")[1]  # /v or /c: the numbers may contain slashes
         return render(request, "pages/not_found.html", status_code=404, number=number,
-                      near=near_numbers(session.connection(), number), base=base)
+                      near=near_numbers(connection, number), base=base)

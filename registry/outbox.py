@@ -37,7 +37,7 @@ def _insert(writer: BulkWriter, certificate_ids: Sequence[int], now, on_conflict
 
 
 class Claimed:
-    """Claimed outbox rows as two compact arrays (a round may hold half a million)."""
+    """Claimed outbox rows as two compact arrays (a round may hold a million)."""
 
     def __init__(self) -> None:
         self.ids, self.versions = array("q"), array("q")

@@ -158,15 +158,15 @@ def _pin(engine: Engine, body: dict[str, Any], params: SearchParams, on: date) -
         ids = pinned_ids(connection.execution_options(read_only=True), params.q)
     if not ids:
         return body
-    found = {hit["certificate_no"]: hit for hit in body["hits"]}
     by_id = dict(zip(body.get(IDS, []), body["hits"], strict=True))
     missing = [cid for cid in ids if cid not in by_id]
+    added: dict[int, dict[str, Any]] = {}
     if missing:  # pinned certificates the search did not return: read them from the registry
         with Session(engine) as session:
-            for cid, record in load_records(session, missing).items():
-                by_id[cid] = found.get(record.certificate_no) or hit_from_document(to_document(cid, record), on)
+            added = {cid: hit_from_document(to_document(cid, record), on)
+                     for cid, record in load_records(session, missing).items()}
+    by_id.update(added)
     pinned = [by_id[cid] for cid in ids if cid in by_id]
-    numbers = {hit["certificate_no"] for hit in pinned}
-    rest = [hit for hit in body["hits"] if hit["certificate_no"] not in numbers]
-    missing = sum(1 for n in numbers if n not in found)
-    return {**body, "hits": (pinned + rest)[: params.per_page], "total": body["total"] + missing}
+    first = set(ids)
+    rest = [hit for cid, hit in zip(body.get(IDS, []), body["hits"], strict=True) if cid not in first]
+    return {**body, "hits": (pinned + rest)[: params.per_page], "total": body["total"] + len(added)}
