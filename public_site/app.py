@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.config.response_cache import ResponseCacheConfig
@@ -13,7 +12,6 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -25,6 +23,7 @@ from public_site.feeds import OpenDataController
 from public_site.notices import NoticeController
 from public_site.pages import PageController
 from public_site.printables import PrintController
+from public_site.rendering import TEMPLATES, PageCache
 from public_site.report_form import ReportController
 from public_site.safety import rate_limit, security_headers
 from public_site.staff_api import StaffApiController
@@ -37,9 +36,6 @@ from registry.settings import Settings, get_settings
 from search.client import SearchIndex, resolve_target
 
 HERE = Path(__file__).parent
-# templates are part of the release: no stat() of every file on every page (auto_reload)
-TEMPLATES = JinjaTemplateEngine(engine_instance=Environment(
-    loader=FileSystemLoader(HERE / "templates"), autoescape=True, auto_reload=False))
 # the API viewer at /schema, served from our own static files: no CDN, works offline
 SWAGGER = SwaggerRenderPlugin(
     path="/", favicon="", js_url="/static/swagger-ui/swagger-ui-bundle.js",
@@ -114,4 +110,5 @@ def create_app(
     app.state.engine = engine
     app.state.index = index
     app.state.scans = scans
+    app.state.scan_pages = PageCache(4096)  # about 30 MB: the devices people are scanning today
     return app

@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlmodel import Session
 
-from public_site.pages import render
+from public_site.rendering import render
 from registry.violations import find_violations, violation_dict
 
 PER_PAGE = 20

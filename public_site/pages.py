@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import PurePath
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
-from litestar.response import Template
+from litestar.response import Response, Template
 from markupsafe import Markup, escape
 from sqlalchemy import Connection
 from sqlmodel import Session
 
 from public_site.api import SEARCH_PARAMS, path_text
-from public_site.i18n import COOKIE, language, translator
+from public_site.i18n import language
+from public_site.rendering import language_cookies, render, render_bytes
 from registry.provinces import PROVINCES
-from registry.queries import find_certificate, find_holder, latest_certificates, registry_counts
+from registry.queries import (
+    certificate_row,
+    certificate_view,
+    find_certificate,
+    find_holder,
+    latest_certificates,
+    registry_counts,
+)
 from registry.status import effective_status
 from registry.violations import violations_of_certificate
 from search.pins import near_numbers
@@ -34,27 +40,6 @@ PROVINCE_OPTIONS = Markup("".join(f"<option>{escape(p)}</option>" for p in PROVI
 @dataclass
 class ProvinceForm:
     province: str = ""
-
-STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
-    lang = language(request)
-    cookies = []
-    if request.query_params.get("lang") == lang:
-        cookies.append(Cookie(key=COOKIE, value=lang, max_age=365 * 86400, samesite="lax",
-                              httponly=True))
-    t = translator(lang)
-    context.setdefault("staff", request.scope.get("state", {}).get("staff"))
-    context.setdefault("dmy", day_month_year)
-    context.update(lang=lang, t=t, path=request.url.path,
-                   statuses={code: t(f"status_{code}") for code in STATUS_CODES})
-    return Template(template_name=name, context=context, status_code=status_code, cookies=cookies)
-
-
-def day_month_year(value: str | date) -> str:
-    """Dates as people in Vietnam write them: 20/11/2026."""
-    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d/%m/%Y")
 
 
 class PageController(Controller):
@@ -85,28 +70,40 @@ class PageController(Controller):
 
     # on the event loop: three indexed queries cost less than the hop to a worker thread
     @get("/v/{number:path}", sync_to_thread=False)
-    def verify(self, request: Request, number: FromPath[PurePath]) -> Template:
+    def verify(self, request: Request, number: FromPath[PurePath]) -> Response:
         """The QR scan page: reads the registry only, never the search index; counts the scan."""
         return self._scan(request, path_text(number))
 
     @post("/v/{number:path}", sync_to_thread=True, status_code=200)
     def share_province(self, request: Request, number: FromPath[PurePath],
-                       data: Annotated[ProvinceForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+                       data: Annotated[ProvinceForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response:
         """The person scanning chose to say where they are: it helps spot copied QR codes."""
         province = data.province if data.province in PROVINCES else None
         return self._scan(request, path_text(number), province, shared=province is not None)
 
-    def _scan(self, request: Request, number: str, province: str | None = None, shared: bool = False) -> Template:
-        """A GET is one scan; a shared province is counted on its own row, not as a second scan."""
+    def _scan(self, request: Request, number: str, province: str | None = None, shared: bool = False) -> Response:
+        """A GET is one scan; a shared province is counted on its own row, not as a second scan.
+
+        The row is read on every request; the page is rendered again only when what it shows
+        (the record, its decision, today's status, the language) differs from a cached one."""
         with request.app.state.engine.connect() as connection:
             connection = connection.execution_options(read_only=True)
-            view = find_certificate(connection, number, with_history=False)
-            if view is None:
+            cert = certificate_row(connection, number)
+            if cert is None:
                 return self._not_found(request, connection, number)
+            status = effective_status(cert.admin_status, cert.expires_on)
+            key = (cert.id, cert.content_hash, cert.updated_at, cert.decision_id, status.code,
+                   language(request), request.url.path, shared)
+            pages = request.app.state.scan_pages
+            page = pages.get(key)
+            if page is None:
+                view = certificate_view(connection, cert, status)
+                page = pages.put(key, render_bytes(
+                    request, "pages/verify.html", view=view, rec=view.record,
+                    province_options=PROVINCE_OPTIONS, shared=shared))
         if shared or request.method == "GET":
-            request.app.state.scans.record(view.id, province)
-        return render(request, "pages/verify.html", view=view, rec=view.record,
-                      province_options=PROVINCE_OPTIONS, shared=shared)
+            request.app.state.scans.record(cert.id, province)
+        return Response(page, media_type=MediaType.HTML, cookies=language_cookies(request))
 
     @get("/o/{tax_code:str}", sync_to_thread=True)
     def holder(self, request: Request, tax_code: FromPath[str],

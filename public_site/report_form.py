@@ -22,7 +22,7 @@ from litestar.params import Body, QueryParameter
 from litestar.response import Template
 from sqlmodel import Session
 
-from public_site.pages import render
+from public_site.rendering import render
 from registry.photos import PhotoRefused, check_and_store
 from registry.reports import ReportInput, ReportRefused, client_hash, file_report
 

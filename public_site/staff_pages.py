@@ -21,7 +21,7 @@ from litestar.response import File, Redirect, Template
 from sqlmodel import Session
 
 from public_site.auth import SESSION_COOKIE, requires, session_cookie, staff_of, to_login
-from public_site.pages import render
+from public_site.rendering import render
 from public_site.staff_api import certificate_or_404
 from registry.access import audit_entries, close_session, open_session, staff_for_secret
 from registry.decisions import DecisionInput, DecisionRefused, decide

@@ -19,7 +19,8 @@ from registry.status import EffectiveStatus, effective_status
 
 # Built once: the record, its holder's tax code and its timestamps in one indexed query.
 BY_NUMBER = (
-    RECORDS.add_columns(Certificate.holder_id, Certificate.created_at, Certificate.updated_at, Certificate.decision_id)
+    RECORDS.add_columns(Certificate.holder_id, Certificate.created_at, Certificate.updated_at, Certificate.decision_id,
+                        Certificate.content_hash)
     .where(Certificate.certificate_no == bindparam("number"))
 )
 
@@ -59,15 +60,11 @@ class CertificateView:
 
 def find_certificate(db: Session | Connection, number: str, on: date | None = None,
                      with_history: bool = True) -> CertificateView | None:
-    """A certificate by number (any case and spacing), with its effective status today.
-
-    The scan page passes a plain connection and no history: three indexed queries."""
+    """A certificate by number (any case and spacing), with its effective status today."""
     connection = db.connection() if isinstance(db, Session) else db
-    cert = connection.execute(BY_NUMBER, {"number": canonical_certificate_no(number)}).first()
+    cert = certificate_row(connection, number)
     if cert is None:
         return None
-    models, regulations = children_of(connection, cert.id)
-    record = record_from_row(cert, models, regulations)
     history = []
     if with_history:
         assert isinstance(db, Session), "the history needs a session"
@@ -75,11 +72,24 @@ def find_certificate(db: Session | Connection, number: str, on: date | None = No
             select(CertificateEvent).where(CertificateEvent.certificate_id == cert.id)
             .order_by(CertificateEvent.id.desc())
         ).scalars())
+    return certificate_view(connection, cert, effective_status(cert.admin_status, cert.expires_on, on), history)
+
+
+def certificate_row(connection: Connection, number: str) -> Any:
+    """The certificate's row alone: enough for its status and to tell whether it changed."""
+    return connection.execute(BY_NUMBER, {"number": canonical_certificate_no(number)}).first()
+
+
+def certificate_view(connection: Connection, cert: Any, status: EffectiveStatus,
+                     history: list[CertificateEvent] | None = None) -> CertificateView:
+    """The row with its models, regulations and standing decision (two more indexed queries)."""
+    models, regulations = children_of(connection, cert.id)
+    record = record_from_row(cert, models, regulations)
     decision = None
     if cert.decision_id:
         decision = decision_view(connection.execute(DECISION, {"id": cert.decision_id}).first())
-    return CertificateView(cert.id, record, effective_status(cert.admin_status, cert.expires_on, on),
-                           cert.holder_id, cert.created_at, cert.updated_at, history, decision)
+    return CertificateView(cert.id, record, status, cert.holder_id, cert.created_at, cert.updated_at,
+                           history or [], decision)
 
 
 def registry_counts(session: Session) -> dict[str, int]:

@@ -142,3 +142,21 @@ def test_history_and_audit_log_are_append_only_in_the_database(client, tokens, f
     entry = next(e for e in audit if e["action"] == "decision.suspend")
     assert entry["actor"] == "test admin" and entry["before"] == {"admin_status": "valid"}
     assert entry["after"]["decision_ref"] == "123/QĐ-CVT"
+
+
+def test_the_scan_page_follows_every_change_at_once(client, tokens, feed_registry, tmp_path, monkeypatch):
+    """/v keeps rendered pages; each change (decision, import, expiry, language) shows at once."""
+    page = f"/v/{NUMBERS[0]}"
+    assert "CÒN HIỆU LỰC" in client.get(page).text and "CÒN HIỆU LỰC" in client.get(page).text
+    _suspend(client, tokens)
+    assert "TẠM ĐÌNH CHỈ" in client.get(page).text
+    _import(feed_registry, tmp_path, "renamed.csv", feed_rows(product="Máy tính bảng đổi tên"))
+    html = client.get(page).text
+    assert "Máy tính bảng đổi tên" in html and "TẠM ĐÌNH CHỈ" in html
+    assert _record(client)["expires_on"] == "2027-03-14"
+    monkeypatch.setenv("HOPQUY_TODAY", "2027-03-15")
+    assert "HẾT HIỆU LỰC" in client.get(page).text
+    assert "EXPIRED" in client.get(page, params={"lang": "en"}).text
+    monkeypatch.delenv("HOPQUY_TODAY")
+    assert "SUSPENDED" in client.get(page).text  # the language choice is remembered
+    assert "TẠM ĐÌNH CHỈ" in client.get(page, params={"lang": "vi"}).text

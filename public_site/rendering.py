@@ -1,0 +1,84 @@
+"""Rendering pages: the Jinja environment, the context every page shares, and the scan-page cache."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+
+from public_site.i18n import COOKIE, language, translator
+
+# templates are part of the release: no stat() of every file on every page (auto_reload)
+TEMPLATES = JinjaTemplateEngine(engine_instance=Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, auto_reload=False))
+STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
+    return Template(template_name=name, context=page_context(request, context), status_code=status_code,
+                    cookies=language_cookies(request))
+
+
+def render_bytes(request: Request, name: str, **context: Any) -> bytes:
+    """The page as bytes, for responses built (and cached) by hand."""
+    template = TEMPLATES.engine.get_template(name)
+    return template.render(**page_context(request, context)).encode()
+
+
+def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
+    lang = language(request)
+    t = translator(lang)
+    context.setdefault("staff", request.scope.get("state", {}).get("staff"))
+    context.setdefault("dmy", day_month_year)
+    context.update(lang=lang, t=t, path=request.url.path,
+                   statuses={code: t(f"status_{code}") for code in STATUS_CODES})
+    return context
+
+
+def language_cookies(request: Request) -> list[Cookie]:
+    """``?lang=en`` on any page is remembered for a year."""
+    lang = language(request)
+    if request.query_params.get("lang") != lang:
+        return []
+    return [Cookie(key=COOKIE, value=lang, max_age=365 * 86400, samesite="lax", httponly=True)]
+
+
+def day_month_year(value: str | date) -> str:
+    """Dates as people in Vietnam write them: 20/11/2026."""
+    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d/%m/%Y")
+
+
+class PageCache:
+    """The last ``size`` pages rendered, by a key that holds everything a page shows.
+
+    The key is read fresh from the registry on every request (the certificate's content hash,
+    last change, decision and today's effective status), so a cached page is never stale:
+    a change makes a new key, and the old page ages out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()  # the scan page's POST runs in worker threads
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: bytes) -> bytes:
+        with self._lock:
+            self._pages[key] = page
+            if len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return page
