@@ -93,8 +93,8 @@ class VerifyController(Controller):
 
 def _verify(request: Request, codes: list[str]) -> list[dict[str, Any]]:
     state = request.app.state
-    with state.engine.connect() as connection:
-        return verify_codes(connection.execution_options(read_only=True), codes, state.settings.public_url)
+    with state.reader.connect() as connection:
+        return verify_codes(connection, codes, state.settings.public_url)
 
 
 class RegistryController(Controller):

@@ -23,13 +23,14 @@ from public_site.feeds import OpenDataController
 from public_site.notices import NoticeController
 from public_site.pages import PageController
 from public_site.printables import PrintController
+from public_site.qr_mask import prepare as prepare_qr_masks
 from public_site.rendering import TEMPLATES, PageCache
 from public_site.report_form import ReportController
 from public_site.safety import rate_limit, security_headers
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
 from public_site.worker import IndexWorker, ScanFlusher
-from registry.db import make_engine
+from registry.db import LoopReader, make_engine
 from registry.migrate import upgrade
 from registry.scans import ScanCounter
 from registry.settings import Settings, get_settings
@@ -59,11 +60,13 @@ def create_app(
         index = SearchIndex(target, timeout=2) if target else None
     worker = IndexWorker(engine, index) if (index is not None and run_worker) else None
     scans = ScanCounter()
+    reader = LoopReader(engine)
     flusher = ScanFlusher(engine, scans) if run_worker else None
 
     def startup(app: Litestar) -> None:
         if migrate:
             upgrade(engine)
+        prepare_qr_masks()
         for thread in (worker, flusher):
             if thread:
                 thread.start()
@@ -72,6 +75,7 @@ def create_app(
         for thread in (worker, flusher):
             if thread:
                 thread.stop()
+        reader.close()
 
     limit = rate_limit(settings.rate_limit_per_minute)
     # forms that post with a cookie carry a CSRF token; the API takes bearer tokens, never cookies
@@ -108,6 +112,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.reader = reader
     app.state.index = index
     app.state.scans = scans
     app.state.scan_pages = PageCache(4096)  # about 30 MB: the devices people are scanning today

@@ -86,14 +86,13 @@ class PageController(Controller):
 
         The row is read on every request; the page is rendered again only when what it shows
         (the record, its decision, today's status, the language) differs from a cached one."""
-        with request.app.state.engine.connect() as connection:
-            connection = connection.execution_options(read_only=True)
+        with request.app.state.reader.connect() as connection:
             cert = certificate_row(connection, number)
             if cert is None:
                 return self._not_found(request, connection, number)
             status = effective_status(cert.admin_status, cert.expires_on)
             key = (cert.id, cert.content_hash, cert.updated_at, cert.decision_id, status.code,
-                   language(request), request.url.path, shared)
+                   language(request), request.scope["path"], shared)
             pages = request.app.state.scan_pages
             page = pages.get(key)
             if page is None:

@@ -22,6 +22,12 @@ FINDER_LIKE = ((1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0), (0, 0, 0, 0, 1, 0, 1, 1, 1, 0,
 GUARD = 11  # zero bits between packed lines, so that no shift reaches the next line
 
 
+def prepare(versions: range = range(1, 11)) -> None:
+    """Lay out the versions verify URLs use (about 70 ms), so that no scan waits for it."""
+    for version in versions:
+        _masks(_layout(version).n)
+
+
 def best_mask(code: qrcode.QRCode) -> int:
     """The mask for ``code``, whose version is already fitted (``code.best_fit()``)."""
     code.makeImpl(True, 0)

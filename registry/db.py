@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 from registry.records import EncodedJSON
@@ -75,3 +77,46 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class LoopReader:
+    """Connections kept open for the quick reads that run on an event loop (the scan page and
+    the verify API): taking a connection from the pool and giving it back costs about as much
+    as the indexed query itself.
+
+    One connection per running loop (a server process has one), read-only, and on PostgreSQL
+    in autocommit, so that it never holds a transaction open; after any error it is closed and
+    the next read opens a fresh one. Reads from worker threads take a pooled connection."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._kept: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Connection] = weakref.WeakKeyDictionary()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread: the pool, as usual
+            with self.engine.connect() as connection:
+                yield connection.execution_options(read_only=True)
+            return
+        connection = self._kept.get(loop)
+        if connection is None:
+            connection = self._kept[loop] = self._open()
+        try:
+            yield connection
+        except BaseException:
+            self._kept.pop(loop, None)
+            connection.close()
+            raise
+
+    def _open(self) -> Connection:
+        connection = self.engine.connect()
+        if is_postgres(self.engine):  # SQLite's read-only connections never BEGIN (see _begin)
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection.execution_options(read_only=True)
+
+    def close(self) -> None:
+        for connection in list(self._kept.values()):
+            connection.close()
+        self._kept.clear()
