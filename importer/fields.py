@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from importer.problems import FieldProblem
-from registry.codes import TAX_CODE_RE, canonical_certificate_no, normalise_regulation
+from registry.codes import TAX_CODE_RE, canonical_certificate_no, folded_words, normalise_regulation
 
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_LENGTH = {"note": 4000, "product_name": 500, "holder_name": 500, "models": 4000,
@@ -42,11 +42,7 @@ def plain(value: Any) -> str:
     return _plain(text_of(value))
 
 
-@repeated
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+_plain = repeated(folded_words)
 
 
 def text_of(value: Any) -> str:

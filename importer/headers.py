@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from registry.codes import folded_words
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "certificate_no": ("Số giấy chứng nhận", "Số GCN", "Số chứng nhận", "Số bản công bố",
@@ -39,9 +40,7 @@ def header_key(text: object) -> str:
     """Case, diacritics, spaces, line breaks, punctuation and a trailing ``(*)`` ignored."""
     raw = "" if text is None else str(text)
     raw = re.sub(r"\(\s*\*\s*\)\s*$", "", raw.strip())
-    decomposed = unicodedata.normalize("NFKD", raw.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text).split())
+    return folded_words(raw)
 
 
 _LOOKUP = {header_key(alias): key for key, aliases in ALIASES.items() for alias in aliases}

@@ -50,6 +50,14 @@ def parse_certificate_no(raw: str) -> CertificateNumber | None:
     return CertificateNumber(centre, int(seq), issued, category)
 
 
+def folded_words(text: str) -> str:
+    """Diacritics folded (đ too), case dropped, punctuation to single spaces: how text is
+    compared with what people type on keyboards without Vietnamese input."""
+    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
 def model_key(code: str) -> str:
     """A model code compacted for matching: upper case, letters and digits only.
 

@@ -21,7 +21,7 @@ from itertools import product
 
 from sqlalchemy import Connection, bindparam, select
 
-from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no, model_key
+from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no, folded_words, model_key
 from registry.models import Certificate, CertificateModel
 
 DECLARATION_NO_RE = re.compile(r"^\d{4}/\d{4}/CBHQ-[A-Z]\d{2}$")
@@ -38,7 +38,7 @@ BY_NUMBERS = (select(Certificate.id, Certificate.certificate_no).where(Certifica
 BY_NUMBER_OR_MARK = select(Certificate.id).where(
     (Certificate.certificate_no == bindparam("value")) | (Certificate.mark_code == bindparam("value")))
 BY_MODEL_KEYS = (
-    select(CertificateModel.certificate_id, CertificateModel.model_key)
+    select(CertificateModel.certificate_id, CertificateModel.model_key, Certificate.brand, Certificate.product_name)
     .join(Certificate, Certificate.id == CertificateModel.certificate_id)
     .where(CertificateModel.model_key.in_(_VALUES))
     .order_by(Certificate.issued_on.desc())
@@ -78,27 +78,35 @@ def readings(key: str) -> list[str]:
     return out
 
 
-def code_keys(query: str) -> list[tuple[str, bool]]:
-    """(model key, read confusables too) worth an exact lookup, most specific first: the
-    whole query compacted (``sma546e``, ``SM A546E``, ``Lenovo TB-X606F``), runs of two to
-    four words holding a digit (``Nobby S300`` among product words), then single words that
-    look like codes. Words without digits are left to Meilisearch: too many models share them."""
+def code_keys(query: str) -> list[tuple[str, bool, tuple[str, ...]]]:
+    """(model key, read confusables too, words the certificate must also carry) worth an
+    exact lookup, most specific first: the whole query compacted (``sma546e``, ``SM A546E``,
+    ``Lenovo TB-X606F``), runs of two to four words holding a digit (``Nobby S300`` among
+    product words), single words that look like codes; then any other word, if the query's
+    other words are found in the certificate's brand or product (``điện thoại C5``,
+    ``dien thoai Light``: a short model among product words, and not some other C5)."""
     words = query.split()
-    keys: dict[str, bool] = {}
+    keys: dict[str, tuple[bool, tuple[str, ...]]] = {}
     whole = model_key(query)
     if len(whole) <= 40 and any(c.isdigit() for c in whole) and (
             len(whole) >= 3 or any(c.isalpha() for c in whole)):  # short codes too: "C5", "X1"
-        keys[whole] = True
+        keys[whole] = (True, ())
     for size in (4, 3, 2):
         for start in range(len(words) - size + 1):
             key = model_key("".join(words[start:start + size]))
             if 4 <= len(key) <= 40 and any(c.isdigit() for c in key):
-                keys.setdefault(key, False)
+                keys.setdefault(key, (False, ()))
     for word in words:
         key = model_key(word)
         if len(key) >= 4 and any(c.isdigit() for c in key) and any(c.isalpha() for c in key):
-            keys.setdefault(key, True)
-    return list(keys.items())
+            keys.setdefault(key, (True, ()))
+    if len(words) > 1:
+        for i, word in enumerate(words):
+            key = model_key(word)
+            if 2 <= len(key) <= 40 and not key.isdigit():
+                others = tuple(folded_words(" ".join(words[:i] + words[i + 1:])).split())
+                keys.setdefault(key, (False, others))
+    return [(key, confusable, others) for key, (confusable, others) in keys.items()]
 
 
 def pinned_ids(connection: Connection, query: str) -> list[int]:
@@ -117,13 +125,23 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     # one query for every key and reading; the rows are then ranked as the keys are
     keys = code_keys(query)
     rank: dict[str, tuple[int, int]] = {}
-    for position, (key, confusable) in enumerate(keys):
-        rank[key] = (position, 0)
+    needs: dict[str, tuple[str, ...]] = {}
+    for position, (key, confusable, others) in enumerate(keys):
+        rank[key], needs[key] = (position, 0), others
         for variant in readings(key)[1:] if confusable else ():
             rank.setdefault(variant, (position, 1))
     rows = list(connection.execute(BY_MODEL_KEYS, {"values": list(rank)})) if rank else []
-    rows.sort(key=lambda row: rank[row[1]])  # stable: newest first within a key
-    return list(dict.fromkeys(cid for cid, _ in rows))[:MAX_PINS]
+    rows = [row for row in rows if _carries(row, needs.get(row.model_key, ()))]
+    rows.sort(key=lambda row: rank[row.model_key])  # stable: newest first within a key
+    return list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
+
+
+def _carries(row, words: tuple[str, ...]) -> bool:
+    if not words:
+        return True
+    text = f" {folded_words(f'{row.brand} {row.product_name}')} "
+    joined = text.replace(" ", "")  # "wifi" is typed for "Wi-Fi"
+    return all(f" {word} " in text or (len(word) >= 4 and word in joined) for word in words)
 
 
 def is_number_shaped_loosely(number: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,8 @@ from search.client import SearchIndex, SearchUnavailable
 from search.documents import day_number
 
 log = logging.getLogger(__name__)
+# pins are looked up in the registry while Meilisearch answers: the two waits overlap
+PIN_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pins")
 FACETS = ["kind", "brand", "regulations", "issued_year"]
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
@@ -129,6 +132,9 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     on = today()
     degraded = index is None
     body = None
+    # the registry is asked for the codes the query names while Meilisearch searches
+    pinning = bool(params.q) and params.page == 1 and not _filtered(params)
+    pins = PIN_LOOKUPS.submit(_pinned, engine, params.q) if pinning else None
     if index is not None:
         try:
             body = search_meili(index, params, on)
@@ -137,8 +143,8 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             degraded = True
     if body is None:
         body = search_sql(engine, params, on)
-    if params.q and params.page == 1 and not _filtered(params):
-        body = _pin(engine, body, params, on)
+    if pins is not None:
+        body = _pin(engine, body, pins.result(), params, on)
     body.pop(IDS, None)
     return {"query": params.q, "page": params.page, "per_page": params.per_page,
             **body, "degraded": degraded}
@@ -148,14 +154,18 @@ def _filtered(params: SearchParams) -> bool:
     return bool(params.status or params.kind or params.brand or params.regulation or params.year)
 
 
-def _pin(engine: Engine, body: dict[str, Any], params: SearchParams, on: date) -> dict[str, Any]:
-    """Put the certificates the query names by code (see ``search.pins``) first on page one."""
-    from registry.snapshots import load_records
-    from search.documents import to_document
+def _pinned(engine: Engine, query: str) -> list[int]:
     from search.pins import pinned_ids
 
     with engine.connect() as connection:
-        ids = pinned_ids(connection.execution_options(read_only=True), params.q)
+        return pinned_ids(connection.execution_options(read_only=True), query)
+
+
+def _pin(engine: Engine, body: dict[str, Any], ids: list[int], params: SearchParams, on: date) -> dict[str, Any]:
+    """Put the certificates the query names by code (see ``search.pins``) first on page one."""
+    from registry.snapshots import load_records
+    from search.documents import to_document
+
     if not ids:
         return body
     by_id = dict(zip(body.get(IDS, []), body["hits"], strict=True))
