@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from public_site.app import create_app
+from public_site.qr import prepare as prepare_qr
 from public_site.qr import qr_png
-from public_site.qr_mask import prepare as prepare_qr_masks
 from registry.db import make_engine
 from registry.models import Certificate
 from registry.settings import get_settings
@@ -149,7 +149,7 @@ def main() -> None:
         low, high = r["spread"]
         print(f"  {name:<30} p50 {r['p50']:.2f} ms  p99 {r['p99']:.2f} ms  {r['rps']:,.0f} req/s "
               f"({r['ratio']:.0%} of trivial, rounds {low:.0%}-{high:.0%})  errors {r['errors']}")
-    prepare_qr_masks()  # as the server does when it starts
+    prepare_qr()  # as the server does when it starts
     cold = []
     for n in numbers[:200]:
         started = time.perf_counter()

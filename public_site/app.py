@@ -23,7 +23,7 @@ from public_site.feeds import OpenDataController
 from public_site.notices import NoticeController
 from public_site.pages import PageController
 from public_site.printables import PrintController
-from public_site.qr_mask import prepare as prepare_qr_masks
+from public_site.qr import prepare as prepare_qr
 from public_site.rendering import TEMPLATES, PageCache
 from public_site.report_form import ReportController
 from public_site.safety import rate_limit, security_headers
@@ -66,7 +66,7 @@ def create_app(
     def startup(app: Litestar) -> None:
         if migrate:
             upgrade(engine)
-        prepare_qr_masks()
+        prepare_qr()
         for thread in (worker, flusher):
             if thread:
                 thread.start()

@@ -15,10 +15,18 @@ from PIL import Image
 from qrcode.image.svg import SvgPathImage
 
 from public_site.qr_mask import best_mask
+from public_site.qr_mask import prepare as prepare_masks
 
 QUIET_ZONE = 4
 DEFAULT_PX = 384
 MIN_PX, MAX_PX = 96, 2048
+
+
+def prepare() -> None:
+    """What the first QR code would otherwise wait for: the mask layouts of the versions verify
+    URLs use, and Pillow's PNG encoder, which it loads on first use."""
+    prepare_masks()
+    _png_bytes([[True]], 1)
 
 
 def verify_url(public_url: str, certificate_no: str) -> str:
@@ -37,8 +45,11 @@ def _matrix(data: str) -> qrcode.QRCode:
 def qr_png(data: str, size: int = DEFAULT_PX) -> bytes:
     """A PNG about ``size`` pixels wide, with whole-pixel modules (never blurred by scaling)."""
     matrix = _matrix(data).get_matrix()  # quiet zone included
+    return _png_bytes(matrix, max(1, size // len(matrix)))
+
+
+def _png_bytes(matrix: list[list[bool]], box: int) -> bytes:
     modules = len(matrix)
-    box = max(1, size // modules)
     pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
     image = Image.frombytes("L", (modules, modules), pixels).convert("1")
     image = image.resize((modules * box, modules * box), Image.Resampling.NEAREST)
