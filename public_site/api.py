@@ -93,8 +93,7 @@ class VerifyController(Controller):
 
 def _verify(request: Request, codes: list[str]) -> list[dict[str, Any]]:
     state = request.app.state
-    with state.reader.connect() as connection:
-        return verify_codes(connection, codes, state.settings.public_url)
+    return state.reader.read(lambda connection: verify_codes(connection, codes, state.settings.public_url))
 
 
 class RegistryController(Controller):

@@ -86,10 +86,10 @@ class PageController(Controller):
 
         The row is read on every request; the page is rendered again only when what it shows
         (the record, its decision, today's status, the language) differs from a cached one."""
-        with request.app.state.reader.connect() as connection:
+        def read(connection: Connection) -> tuple[int | None, Response]:
             cert = certificate_row(connection, number)
             if cert is None:
-                return self._not_found(request, connection, number)
+                return None, self._not_found(request, connection, number)
             status = effective_status(cert.admin_status, cert.expires_on)
             key = (cert.id, cert.content_hash, cert.updated_at, cert.decision_id, status.code,
                    language(request), request.scope["path"], shared)
@@ -100,9 +100,12 @@ class PageController(Controller):
                 page = pages.put(key, render_bytes(
                     request, "pages/verify.html", view=view, rec=view.record,
                     province_options=PROVINCE_OPTIONS, shared=shared))
-        if shared or request.method == "GET":
-            request.app.state.scans.record(cert.id, province)
-        return Response(page, media_type=MediaType.HTML, cookies=language_cookies(request))
+            return cert.id, Response(page, media_type=MediaType.HTML, cookies=language_cookies(request))
+
+        certificate_id, response = request.app.state.reader.read(read)
+        if certificate_id is not None and (shared or request.method == "GET"):
+            request.app.state.scans.record(certificate_id, province)
+        return response
 
     @get("/o/{tax_code:str}", sync_to_thread=True)
     def holder(self, request: Request, tax_code: FromPath[str],

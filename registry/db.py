@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from registry.records import EncodedJSON
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, sqlite_cache_mib: int = 64) -> Engine:
@@ -109,6 +113,18 @@ class LoopReader:
             self._kept.pop(loop, None)
             connection.close()
             raise
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)``, once more on a fresh connection if the kept one turned out to
+        be dead (the database restarted or failed over): no scan fails for that."""
+        try:
+            with self.connect() as connection:
+                return work(connection)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        with self.connect() as connection:
+            return work(connection)
 
     def _open(self) -> Connection:
         connection = self.engine.connect()

@@ -74,3 +74,22 @@ def test_worker_threads_take_pooled_connections(engine):
         pass
     with reader.connect() as second:
         assert second is not first and not reader._kept
+
+
+def test_a_read_on_a_connection_the_database_dropped_is_retried_on_a_fresh_one(engine):
+    if not is_postgres(engine):
+        pytest.skip("SQLite has no server to drop the connection")
+    reader = LoopReader(engine)
+
+    def pid(connection) -> int:
+        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+    async def on_the_loop() -> tuple[int, int]:
+        first = reader.read(pid)
+        with engine.connect() as admin:  # as a database restart or failover would
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        return first, reader.read(pid)
+
+    first, second = asyncio.run(on_the_loop())
+    assert second != first
+    reader.close()
