@@ -37,7 +37,7 @@ CONCURRENCY = 32
 COLD_NUMBERS = 30_000  # more than 8 s of cold scans at the rates seen here
 
 
-@get("/ping", sync_to_thread=False)
+@get("/ping")
 async def ping() -> dict[str, str]:
     return {"status": "ok"}
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
 from litestar.types import Message, Scope
 
@@ -27,13 +26,20 @@ HEADERS = {
 UNLIMITED = ["^/static/", "^/healthz$"]
 
 
+def _encoded(csp: str) -> list[tuple[bytes, bytes]]:
+    headers = {**HEADERS, "Content-Security-Policy": csp}
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
+ENCODED, SCHEMA_ENCODED = _encoded(CSP), _encoded(SCHEMA_CSP)  # once, not on every response
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
-    """``before_send`` hook: add the headers to every HTTP response start."""
+    """``before_send`` hook: add the headers to every HTTP response start (no handler sets
+    them itself, so they are appended as they are)."""
     if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in HEADERS.items():
-            headers[name] = value
-        headers["Content-Security-Policy"] = SCHEMA_CSP if scope["path"].startswith("/schema") else CSP
+        extra = SCHEMA_ENCODED if scope["path"].startswith("/schema") else ENCODED
+        message["headers"] = [*message.get("headers", ()), *extra]
 
 
 class LimitWithRetryAfter(RateLimitMiddleware):
