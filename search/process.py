@@ -40,11 +40,14 @@ class MeilisearchProcess:
         log = (self.data_dir / "meilisearch.log").open("ab")
         self.proc = subprocess.Popen(
             [str(binary), "--db-path", str(self.data_dir / "data.ms"),
-             "--http-addr", f"127.0.0.1:{self.port}", "--master-key", self.key,
+             "--http-addr", f"127.0.0.1:{self.port}",
              "--no-analytics", "--env", "production",
              "--dump-dir", str(self.data_dir / "dumps"),
              "--snapshot-dir", str(self.data_dir / "snapshots")],
             stdout=log, stderr=log, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+            # the key goes in the environment: not shown by ps, and a key that starts with
+            # "-" (one generated key in 64) is not taken for an option
+            env={**os.environ, "MEILI_MASTER_KEY": self.key},
         )
         log.close()
         deadline = time.monotonic() + timeout
