@@ -4,10 +4,12 @@ from __future__ import annotations
 
 SETTINGS = {
     "searchableAttributes": [
-        "certificate_no",
-        "mark_code",
+        # numbers are found on purpose (search.pins); in Meilisearch their parts would outrank
+        # a model's last part: "2312" is also the start of declaration 2312/2026/CBHQ-B70
         "models",
         "model_keys",
+        "certificate_no",
+        "mark_code",
         "brand",
         "product_name",
         "holder_name",
