@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from registry.codes import canonical_certificate_no
 from registry.decisions import decision_view
+from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateEvent, Organisation
 from registry.oversight_models import StatusDecision
 from registry.records import CertificateData
@@ -18,7 +19,7 @@ from registry.snapshots import RECORDS, children_of, load_records, record_from_r
 from registry.status import EffectiveStatus, effective_status
 
 # Built once: the record, its holder's tax code and its timestamps in one indexed query.
-BY_NUMBER = (
+BY_NUMBER = DriverQuery(
     RECORDS.add_columns(Certificate.holder_id, Certificate.created_at, Certificate.updated_at, Certificate.decision_id,
                         Certificate.content_hash)
     .where(Certificate.certificate_no == bindparam("number"))
@@ -77,7 +78,7 @@ def find_certificate(db: Session | Connection, number: str, on: date | None = No
 
 def certificate_row(connection: Connection, number: str) -> Any:
     """The certificate's row alone: enough for its status and to tell whether it changed."""
-    return connection.execute(BY_NUMBER, {"number": canonical_certificate_no(number)}).first()
+    return BY_NUMBER.first(connection, number=canonical_certificate_no(number))
 
 
 def certificate_view(connection: Connection, cert: Any, status: EffectiveStatus,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, literal, select, text, union_all
 from sqlmodel import Session
 
+from registry.driver_reads import DriverQuery
 from registry.models import (
     Certificate,
     CertificateModel,
@@ -45,14 +46,14 @@ RECORDS = (  # a record's columns and its holder's tax code, to be narrowed by a
 )
 CERTIFICATES_OF = RECORDS.where(_CERTIFICATES.c.id.in_(_IDS))
 _ID = bindparam("id")
-CHILDREN_OF_ONE = union_all(  # one certificate's models and regulations in one query (the scan page)
+CHILDREN_OF_ONE = DriverQuery(union_all(  # one certificate's models and regulations in one query (the scan page)
     select(literal(0).label("kind"), CertificateModel.position.label("pos"), CertificateModel.model_code.label("code"))
     .where(CertificateModel.certificate_id == _ID),
     select(literal(1), literal(0), Regulation.code)
     .select_from(CertificateRegulation)
     .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
     .where(CertificateRegulation.certificate_id == _ID),
-).order_by(text("kind"), text("pos"), text("code"))
+).order_by(text("kind"), text("pos"), text("code")))
 
 
 def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateData]:
@@ -71,7 +72,7 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateD
 def children_of(connection: Connection, certificate_id: int) -> tuple[list[str], list[str]]:
     """(model codes, regulation codes) of one certificate."""
     models, regulations = [], []
-    for kind, _, code in connection.execute(CHILDREN_OF_ONE, {"id": certificate_id}):
+    for kind, _, code in CHILDREN_OF_ONE.all(connection, id=certificate_id):
         (regulations if kind else models).append(code)
     return models, regulations
 
