@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import random
 import statistics
 import time
@@ -123,6 +124,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="of throughput per target, in all")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    # Litestar's default logging would print a line per request of the benchmark's own client
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     engine = make_engine(args.database_url)
     with Session(engine) as session:
         total = session.execute(select(func.count()).select_from(Certificate)).scalar_one()

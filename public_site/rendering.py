@@ -15,11 +15,14 @@ from litestar.datastructures import Cookie
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
+from public_site.fixed_texts import environments
 from public_site.i18n import COOKIE, language, translator
 
+TEMPLATE_DIR = Path(__file__).parent / "templates"
 # templates are part of the release: no stat() of every file on every page (auto_reload)
 TEMPLATES = JinjaTemplateEngine(engine_instance=Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, auto_reload=False))
+    loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, auto_reload=False))
+BY_LANGUAGE = environments(TEMPLATE_DIR)  # for the pages rendered by hand: their fixed texts translated once
 STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
 
 
@@ -30,8 +33,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 def render_bytes(request: Request, name: str, **context: Any) -> bytes:
     """The page as bytes, for responses built (and cached) by hand."""
-    template = TEMPLATES.engine.get_template(name)
-    return template.render(**page_context(request, context)).encode()
+    context = page_context(request, context)
+    return BY_LANGUAGE[context["lang"]].get_template(name).render(**context).encode()
 
 
 def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
