@@ -82,9 +82,13 @@ def _word(key: str, vocabulary_id: int) -> str | None:
     return None
 
 
+NUMBER_SHAPE = re.compile(r"[A-Z0-9][A-Z0-9./_-]*")
+LIST_BREAKS: dict[str, re.Pattern[str]] = {}  # by separators, compiled on first use
+
+
 def certificate_no(value: Any) -> str:
     number = canonical_certificate_no(text_of(value))
-    if not re.fullmatch(r"[A-Z0-9][A-Z0-9./_-]*", number):
+    if not NUMBER_SHAPE.fullmatch(number):
         raise FieldProblem(
             "a certificate number has only letters, digits and . / - _",
             "số chứng nhận chỉ gồm chữ, số và các dấu . / - _",
@@ -94,7 +98,10 @@ def certificate_no(value: Any) -> str:
 
 def split_list(value: Any, separators: str) -> list[str]:
     raw = unicodedata.normalize("NFC", str(value or "")).replace("\u00a0", " ")
-    parts = re.split(f"[{separators}\\r\\n]+", raw)
+    breaks = LIST_BREAKS.get(separators)
+    if breaks is None:
+        breaks = LIST_BREAKS[separators] = re.compile(f"[{re.escape(separators)}\\r\\n]+")
+    parts = breaks.split(raw)
     return list(dict.fromkeys(" ".join(p.split()) for p in parts if p.strip()))
 
 

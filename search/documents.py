@@ -12,6 +12,8 @@ from registry.codes import model_key
 from registry.records import CertificateData
 
 NO_EXPIRY = 99991231
+REGIONAL_SUFFIX = re.compile(r"[/(]")  # compiled once: a million documents use them
+PART_BREAKS = re.compile(r"[\s\-_.]+")
 
 
 def day_number(day: date | None) -> int:
@@ -25,10 +27,10 @@ def model_variants(code: str) -> tuple[str, ...]:
     ``SM-A546E/DS`` → ``SMA546EDS``, ``SMA546E``, ``A546EDS``, ``A546E``.
     """
     variants = [model_key(code)]
-    base = re.split(r"[/(]", code, maxsplit=1)[0]
+    base = REGIONAL_SUFFIX.split(code, maxsplit=1)[0]
     variants.append(model_key(base))
     for piece in (code, base):
-        parts = [p for p in re.split(r"[\s\-_.]+", piece) if p]
+        parts = [p for p in PART_BREAKS.split(piece) if p]
         if len(parts) > 1:
             variants.append(model_key("".join(parts[1:])))
     return tuple(v for v in dict.fromkeys(variants) if v)
