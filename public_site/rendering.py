@@ -56,8 +56,14 @@ def language_cookies(request: Request) -> list[Cookie]:
 
 
 def day_month_year(value: str | date) -> str:
-    """Dates as people in Vietnam write them: 20/11/2026."""
-    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d/%m/%Y")
+    """Dates as people in Vietnam write them: 20/11/2026 (also the ``dmy`` filter; a third of
+    the cost of ``strftime``, which the scan page would call three times)."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+for _environment in (TEMPLATES.engine, *BY_LANGUAGE.values()):
+    _environment.filters["dmy"] = day_month_year
 
 
 class PageCache:

@@ -7,10 +7,9 @@ from jinja2 import Environment
 from litestar import Litestar, Request
 
 from importer.run import ImportOptions, import_file
-from public_site.fixed_texts import environments
 from public_site.i18n import translator
 from public_site.pages import PROVINCE_OPTIONS
-from public_site.rendering import TEMPLATE_DIR, TEMPLATES, page_context
+from public_site.rendering import BY_LANGUAGE, TEMPLATES, page_context
 from registry.queries import certificate_row, certificate_view
 from registry.status import effective_status
 from tests.helpers import row, write_feed
@@ -28,19 +27,19 @@ class Box:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_fixed_texts_render_as_the_calls_would(lang):
-    fixed = environments(TEMPLATE_DIR)[lang].from_string(SOURCE)
+    fixed = BY_LANGUAGE[lang].from_string(SOURCE)
     plain = Environment(autoescape=True).from_string(SOURCE)
     context = {"t": translator(lang), "code": "revoked", "box": Box()}
     assert fixed.render(context) == plain.render(context)
     if lang == "en":
         assert "Vietnam&#39;s" in fixed.render(context)  # escaped at compile time as at run time
     # the literal keys are gone from the compiled code; the computed one still calls t
-    code = environments(TEMPLATE_DIR)[lang].compile(SOURCE, raw=True)
+    code = BY_LANGUAGE[lang].compile(SOURCE, raw=True)
     assert "'tagline'" not in code and "'status_'" in code
 
 
 def test_every_template_compiles_in_both_languages():
-    for environment in environments(TEMPLATE_DIR).values():
+    for environment in BY_LANGUAGE.values():
         names = environment.list_templates(extensions=["html"])
         assert len(names) > 10
         for name in names:
@@ -58,7 +57,7 @@ def test_the_scan_page_is_byte_for_byte_the_plain_templates_page(engine, tmp_pat
                        "query_string": f"lang={lang}".encode(), "headers": [], "app": Litestar([]), "state": {},
                        "root_path": "", "scheme": "http", "server": ("test", 80)})
     pages = []
-    for environment in (TEMPLATES.engine, environments(TEMPLATE_DIR)[lang]):
+    for environment in (TEMPLATES.engine, BY_LANGUAGE[lang]):
         context = page_context(request, {"view": view, "rec": view.record, "province_options": PROVINCE_OPTIONS,
                                          "shared": False})
         pages.append(environment.get_template("pages/verify.html").render(**context))
