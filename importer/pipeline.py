@@ -28,11 +28,6 @@ from registry.records import FINGERPRINT, CertificateData
 
 BATCH_ROWS = 2000
 PARALLEL_MIN_BYTES = 8 << 20  # about 20,000 rows
-CHANNEL_BATCHES = 8
-# The reader prepares a batch's documents only while the writer is behind (this many batches
-# wait for it); otherwise it sends the batch on at once and the writer prepares them: the two
-# processes share the work and neither waits for the other.
-WRITER_BEHIND = 2
 
 
 @dataclass
@@ -52,9 +47,6 @@ class Batch:
     unchanged_numbers: list[str] = field(default_factory=list)  # rows skipped: same fingerprint
     existing: set[str] = field(default_factory=set)  # numbers the registry already holds, when asked
     position: int = 0  # bytes read so far
-    # the new records want search documents (see importer.spool); the reader prepared those
-    # it had time for, and the writer prepares the rest
-    wants_documents: bool = False
 
 
 # numbers -> the stored fingerprint of each that the registry already holds
@@ -128,7 +120,7 @@ def _from_child(path: Path, sheet: str | None, source: str,
     # that calls import_file at top level. The child only reads a file and exits through
     # os._exit, so inherited database connections are never touched or finalised.
     context = multiprocessing.get_context("fork")
-    channel = context.Queue(maxsize=CHANNEL_BATCHES)  # bounded: a slow writer holds the reader back
+    channel = context.Queue(maxsize=8)  # bounded: a slow writer holds the reader back
     child = context.Process(target=_child_main, args=(path, sheet, source, channel, documents), daemon=True)
     child.start()
     try:
@@ -165,9 +157,7 @@ def _child_main(path: Path, sheet: str | None, source: str, channel,
         known = partial(stored_fingerprints, engine) if engine is not None else None
         for item in validate_batches(path, sheet, source, known):
             if isinstance(item, Batch) and engine is not None:
-                item.wants_documents = True
-                if channel.qsize() >= WRITER_BEHIND:
-                    prepare_new(item.records, item.existing, documents[1])
+                prepare_new(item.records, item.existing, documents[1])
             channel.put(("item", item))
     except FeedError as exc:
         channel.put(("feed-error", exc.problem))

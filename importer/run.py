@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
-from importer.spool import DocumentMaker, SpoolWriter, prepare_new
+from importer.spool import DocumentMaker, SpoolWriter
 from registry.clock import utcnow
 from registry.models import ImportRun
 from registry.records import CertificateData
@@ -161,8 +161,6 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
                 present.update(batch.unchanged_numbers)
             if progress:
                 progress(result.rows, batch.position, info.size)
-            if batch.wants_documents and options.documents:
-                prepare_new(batch.records, batch.existing, options.documents)
             yield from batch.records
 
     spool = SpoolWriter(options.spool) if options.spool and not options.dry_run else None

@@ -1,13 +1,13 @@
 """Work on new records done while the feed is read: search documents, hashes, history.
 
-A big import spends most of its time indexing. Each *new* record's search document is
-built while the feed is read (the reader asks the registry which numbers already exist);
-the writer appends the documents of the records it created to a spool file, in id order, as
-NDJSON. After the commit the drainer sends those lines as they are instead of reading the
-certificates back, and falls back to the registry for anything else. The spool is only a
-shortcut: lose it, and the outbox still has every row. With the document come the record's
-content hash and its "created" history entry. Whichever process has time does this work:
-the reader while the writer is behind, the writer otherwise (see ``importer.pipeline``).
+A big import spends most of its time indexing. The reader process has spare time while
+the writer works, so it builds each *new* record's search document there (it asks the
+registry which numbers already exist); the writer appends the documents of the records it
+created to a spool file, in id order, as NDJSON. After the commit the drainer sends those
+lines as they are instead of reading the certificates back, and falls back to the registry
+for anything else. The spool is only a shortcut: lose it, and the outbox still has every
+row. The reader also computes each new record's content hash and its "created" history
+entry, so that the writer, the slower of the two, has less to do.
 """
 
 from __future__ import annotations
@@ -39,10 +39,9 @@ def stored_fingerprints(engine: Engine, numbers: list[str]) -> dict[str, str | N
 
 
 def prepare_new(records: Sequence[CertificateData], existing: set[str], make: DocumentMaker) -> None:
-    """Attach a document, a hash and a history entry to each record new to the registry that
-    has none yet."""
+    """Attach a document, a hash and a history entry to each record new to the registry."""
     for record in records:
-        if record.certificate_no not in existing and KEY not in record.extra:
+        if record.certificate_no not in existing:
             record.extra[KEY] = make(record)
             # and what the writer would compute for a new record: its hash and its history
             record.content_hash()

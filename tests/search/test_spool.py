@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
 
@@ -24,14 +23,6 @@ def _header(sample_path):
         return list(csv.reader(f))[2]
 
 
-@pytest.fixture(params=["reader", "writer"])
-def who_prepares(request, monkeypatch) -> str:
-    """The documents are prepared by the reader process while the writer is behind, else by
-    the writer: both must give the same spool."""
-    monkeypatch.setattr(pipeline, "WRITER_BEHIND", 0 if request.param == "reader" else 10**6)
-    return request.param
-
-
 def _import_with_spool(engine, path, tmp_path, monkeypatch, source="sample"):
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)  # the reader process, as for a big file
     spool = tmp_path / "spool.ndjson"
@@ -40,8 +31,7 @@ def _import_with_spool(engine, path, tmp_path, monkeypatch, source="sample"):
     return result, spool
 
 
-def test_a_spooled_import_indexes_exactly_the_registry(engine, index, sample_path, tmp_path, monkeypatch,
-                                                        who_prepares):
+def test_a_spooled_import_indexes_exactly_the_registry(engine, index, sample_path, tmp_path, monkeypatch):
     result, spool = _import_with_spool(engine, sample_path, tmp_path, monkeypatch)
     assert result.spooled == result.counts.created == 360 and spool.exists()
     assert drain(engine, index, page=50, spool=spool) == 360
@@ -50,7 +40,7 @@ def test_a_spooled_import_indexes_exactly_the_registry(engine, index, sample_pat
 
 
 def test_only_new_records_are_spooled_and_changes_since_are_read_back(engine, index, sample_path, tmp_path,
-                                                                     monkeypatch, who_prepares):
+                                                                     monkeypatch):
     rows = sample_rows(sample_path)
     first = write_feed(tmp_path / "first.csv", rows[:100], _header(sample_path))
     _import_with_spool(engine, first, tmp_path, monkeypatch)
