@@ -11,9 +11,8 @@ The rendered pages are byte for byte what the plain templates give.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
@@ -41,13 +40,12 @@ class FixedTexts(Extension):
         yield from window
 
 
-def environments(templates: Path) -> dict[str, Environment]:
-    """One environment per language over ``templates``, which are part of the release: no
-    stat() of every file on every page (``auto_reload``)."""
+def environments(base: Environment) -> dict[str, Environment]:
+    """One overlay of ``base`` per language: the same loader, filters and settings, each with
+    its own cache of compiled templates. Make them once ``base`` is set up."""
     out = {}
     for lang in LANGS:
-        environment = Environment(loader=FileSystemLoader(templates), autoescape=True, auto_reload=False,
-                                  extensions=[FixedTexts])
-        environment.extend(text_language=lang)
-        out[lang] = environment
+        overlay = base.overlay(extensions=[FixedTexts])
+        overlay.extend(text_language=lang)
+        out[lang] = overlay
     return out

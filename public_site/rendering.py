@@ -18,11 +18,9 @@ from litestar.response import Template
 from public_site.fixed_texts import environments
 from public_site.i18n import COOKIE, language, translator
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
 # templates are part of the release: no stat() of every file on every page (auto_reload)
 TEMPLATES = JinjaTemplateEngine(engine_instance=Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, auto_reload=False))
-BY_LANGUAGE = environments(TEMPLATE_DIR)  # for the pages rendered by hand: their fixed texts translated once
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, auto_reload=False))
 STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
 
 
@@ -41,7 +39,6 @@ def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     lang = language(request)
     t = translator(lang)
     context.setdefault("staff", request.scope.get("state", {}).get("staff"))
-    context.setdefault("dmy", day_month_year)
     context.update(lang=lang, t=t, path=request.url.path,
                    statuses={code: t(f"status_{code}") for code in STATUS_CODES})
     return context
@@ -62,8 +59,8 @@ def day_month_year(value: str | date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
-for _environment in (TEMPLATES.engine, *BY_LANGUAGE.values()):
-    _environment.filters["dmy"] = day_month_year
+TEMPLATES.engine.filters["dmy"] = day_month_year
+BY_LANGUAGE = environments(TEMPLATES.engine)  # for the pages rendered by hand: fixed texts translated once
 
 
 class PageCache:
