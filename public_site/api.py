@@ -39,7 +39,7 @@ def search_params(
 SEARCH_PARAMS = Provide(search_params, sync_to_thread=False)
 
 
-def path_text(value: PurePath) -> str:
+def path_text(value: PurePath | str) -> str:
     """A ``{x:path}`` parameter as typed: declaration numbers contain slashes (0001/2024/CBHQ-A01)."""
     return str(value).lstrip("/")
 

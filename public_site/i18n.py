@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from litestar import Request
 
 LANGS = ("vi", "en")
 COOKIE = "lang"
+_ASKED = "hopquy.lang"  # the request's language, kept in its scope once worked out
 
 TEXT: dict[str, tuple[str, str]] = {
     "site_name": ("Hopquy — Tra cứu thiết bị hợp quy", "Hopquy — Certified device registry"),
@@ -108,14 +111,30 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def language(request: Request) -> str:
-    """``?lang=`` wins (and is remembered by the caller), then the cookie, then Vietnamese."""
-    asked = request.query_params.get("lang")
-    if asked in LANGS:
-        return asked
-    cookie = request.cookies.get(COOKIE)
-    return cookie if cookie in LANGS else "vi"
+    """``?lang=`` wins (and is remembered by the caller), then the cookie, then Vietnamese.
+
+    Worked out once per request: a page asks for it several times."""
+    scope = request.scope
+    lang = scope.get(_ASKED)  # type: ignore[misc]
+    if lang is None:
+        lang = scope[_ASKED] = _asked(request)  # type: ignore[literal-required]
+    return lang
 
 
+def _asked(request: Request) -> str:
+    # most scans carry neither a query nor a cookie: parse them only when they are there
+    if request.scope.get("query_string"):
+        asked = request.query_params.get("lang")
+        if asked in LANGS:
+            return asked
+    if any(name == b"cookie" for name, _ in request.scope["headers"]):
+        cookie = request.cookies.get(COOKIE)
+        if cookie in LANGS:
+            return cookie
+    return "vi"
+
+
+@cache
 def translator(lang: str):
     index = LANGS.index(lang)
 

@@ -11,7 +11,8 @@ from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
-from litestar.response import Response, Template
+from litestar.response import Template
+from litestar.response.base import ASGIResponse
 from markupsafe import Markup, escape
 from sqlalchemy import Connection
 from sqlmodel import Session
@@ -69,27 +70,31 @@ class PageController(Controller):
         return render(request, "pages/certificate.html", view=view, rec=view.record, notices=notices)
 
     # on the event loop: three indexed queries cost less than the hop to a worker thread
+    # (the number taken as str: a PurePath would be built and thrown away on every scan)
     @get("/v/{number:path}", sync_to_thread=False)
-    def verify(self, request: Request, number: FromPath[PurePath]) -> Response:
+    def verify(self, request: Request, number: FromPath[str]) -> ASGIResponse:
         """The QR scan page: reads the registry only, never the search index; counts the scan."""
         return self._scan(request, path_text(number))
 
     @post("/v/{number:path}", sync_to_thread=True, status_code=200)
-    def share_province(self, request: Request, number: FromPath[PurePath],
-                       data: Annotated[ProvinceForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response:
+    def share_province(self, request: Request, number: FromPath[str],
+                       data: Annotated[ProvinceForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> ASGIResponse:
         """The person scanning chose to say where they are: it helps spot copied QR codes."""
         province = data.province if data.province in PROVINCES else None
         return self._scan(request, path_text(number), province, shared=province is not None)
 
-    def _scan(self, request: Request, number: str, province: str | None = None, shared: bool = False) -> Response:
+    def _scan(self, request: Request, number: str, province: str | None = None,
+              shared: bool = False) -> ASGIResponse:
         """A GET is one scan; a shared province is counted on its own row, not as a second scan.
 
         The row is read on every request; the page is rendered again only when what it shows
-        (the record, its decision, today's status, the language) differs from a cached one."""
-        def read(connection: Connection) -> tuple[int | None, Response]:
+        (the record, its decision, today's status, the language) differs from a cached one.
+        The answer is built as the ASGI response itself: the scan page's bytes need none of
+        what ``Response`` does on the way (encoding, serialisers, header merging)."""
+        def read(connection: Connection) -> tuple[int | None, ASGIResponse]:
             cert = certificate_row(connection, number)
             if cert is None:
-                return None, self._not_found(request, connection, number)
+                return None, self._not_found(request, connection, number).to_asgi_response(None, request)
             status = effective_status(cert.admin_status, cert.expires_on)
             key = (cert.id, cert.content_hash, cert.updated_at, cert.decision_id, status.code,
                    language(request), request.scope["path"], shared)
@@ -100,7 +105,7 @@ class PageController(Controller):
                 page = pages.put(key, render_bytes(
                     request, "pages/verify.html", view=view, rec=view.record,
                     province_options=PROVINCE_OPTIONS, shared=shared))
-            return cert.id, Response(page, media_type=MediaType.HTML, cookies=language_cookies(request))
+            return cert.id, ASGIResponse(body=page, media_type=MediaType.HTML, cookies=language_cookies(request))
 
         certificate_id, response = request.app.state.reader.read(read)
         if certificate_id is not None and (shared or request.method == "GET"):

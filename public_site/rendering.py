@@ -16,12 +16,13 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from public_site.fixed_texts import environments
-from public_site.i18n import COOKIE, language, translator
+from public_site.i18n import COOKIE, LANGS, language, translator
 
 # templates are part of the release: no stat() of every file on every page (auto_reload)
 TEMPLATES = JinjaTemplateEngine(engine_instance=Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, auto_reload=False))
 STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
+STATUSES = {lang: {code: translator(lang)(f"status_{code}") for code in STATUS_CODES} for lang in LANGS}
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
@@ -37,17 +38,17 @@ def render_bytes(request: Request, name: str, **context: Any) -> bytes:
 
 def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     lang = language(request)
-    t = translator(lang)
-    context.setdefault("staff", request.scope.get("state", {}).get("staff"))
-    context.update(lang=lang, t=t, path=request.url.path,
-                   statuses={code: t(f"status_{code}") for code in STATUS_CODES})
+    scope = request.scope
+    context.setdefault("staff", scope.get("state", {}).get("staff"))
+    context.update(lang=lang, t=translator(lang), path=scope.get("root_path", "") + scope["path"],
+                   statuses=STATUSES[lang], badges=BADGES[lang])
     return context
 
 
 def language_cookies(request: Request) -> list[Cookie]:
     """``?lang=en`` on any page is remembered for a year."""
     lang = language(request)
-    if request.query_params.get("lang") != lang:
+    if not request.scope.get("query_string") or request.query_params.get("lang") != lang:
         return []
     return [Cookie(key=COOKIE, value=lang, max_age=365 * 86400, samesite="lax", httponly=True)]
 
@@ -60,6 +61,10 @@ def day_month_year(value: str | date) -> str:
 
 
 TEMPLATES.engine.filters["dmy"] = day_month_year
+# A status badge depends only on the status and the language: each is rendered once, here,
+# from the macro in _status.html, and pages show ``badges[code]`` (once a row, in lists).
+_badge = TEMPLATES.engine.get_template("_status.html").module.badge
+BADGES = {lang: {code: _badge(code, STATUSES[lang]) for code in STATUS_CODES} for lang in LANGS}
 BY_LANGUAGE = environments(TEMPLATES.engine)  # for the pages rendered by hand: fixed texts translated once
 
 

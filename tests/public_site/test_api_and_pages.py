@@ -41,6 +41,7 @@ def test_bad_parameters_are_400_not_500(client, query):
 def test_verify_page_says_status_and_models(client, a_sample_row):
     response = client.get(f"/v/{a_sample_row[0]}")
     assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"  # built by hand: say it exactly
     html = response.text
     assert a_sample_row[4].split(";")[0].strip() in html
     assert ("CÒN HIỆU LỰC" in html) or ("HẾT HIỆU LỰC" in html)
