@@ -22,5 +22,8 @@ def signature(columns: Mapping[str, int], source: str) -> bytes:
 
 
 def fingerprint(sign: bytes, cells: Sequence[Any]) -> str:
-    text = "\x1f".join(map(str, cells))  # XLSX cells may be numbers or datetimes
+    try:
+        text = "\x1f".join(cells)  # CSV cells: all text
+    except TypeError:
+        text = "\x1f".join(map(str, cells))  # XLSX cells may be numbers or datetimes
     return hashlib.blake2b(sign + text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

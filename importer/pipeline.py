@@ -12,6 +12,7 @@ import multiprocessing
 import queue
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -63,48 +64,88 @@ def validate_batches(path: Path, sheet: str | None, source: str,
     """``FeedInfo`` first, then batches of validated rows; raises ``FeedError``.
 
     With ``known``, rows whose fingerprint matches the registry's are not validated again:
-    they come back as ``unchanged_numbers``."""
+    they come back as ``unchanged_numbers``. Each batch's stored fingerprints are looked up
+    in a thread while the next batch is read (see ``stored_fingerprints``)."""
     feed = open_feed(path, sheet)
+    lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprints") if known else None
     try:
         yield FeedInfo(feed.header.row, list(feed.header.unknown), feed.size)
         validator = RowValidator(feed.header, source)
         sign = signature(feed.header.columns, source)
         rows: list[tuple[int, list[Any]]] = []
+        ahead: _Read | None = None  # the batch read last, its lookup under way
         for number, cells in feed.rows:
             if not any(c not in (None, "") for c in cells):
                 continue  # blank lines between blocks are common in hand-kept sheets
             rows.append((number, cells))
             if len(rows) >= BATCH_ROWS:
-                yield _batch(rows, validator, sign, known, feed.position())
-                rows = []
-        yield _batch(rows, validator, sign, known, feed.size)
+                read = _Read(rows, feed.position(), validator, known, lookups)
+                if ahead is not None:
+                    yield ahead.batch(validator, sign)
+                ahead, rows = read, []
+        if ahead is not None:
+            yield ahead.batch(validator, sign)
+        yield _Read(rows, feed.size, validator, known, lookups).batch(validator, sign)
     finally:
         feed.close()
+        if lookups is not None:
+            lookups.shutdown(cancel_futures=True)
 
 
-def _batch(rows, validator: RowValidator, sign: bytes, known: Known | None, position: int) -> Batch:
-    batch = Batch(rows=len(rows), position=position)
-    prints = [fingerprint(sign, cells) for _, cells in rows]
-    stored: dict[str, str | None] = {}
-    numbers = [validator.number_of(cells) for _, cells in rows] if known else []
-    if known:
-        stored = known([n for n in numbers if n])
+class _Read:
+    """A batch of rows as read, with the registry's fingerprints of its numbers on the way."""
+
+    def __init__(self, rows, position: int, validator: RowValidator, known: Known | None,
+                 lookups: ThreadPoolExecutor | None) -> None:
+        self.rows, self.position = rows, position
+        self.numbers = [validator.number_of(cells) for _, cells in rows] if known else []
+        self.stored: Future | None = None
+        if known and lookups is not None:
+            self.stored = lookups.submit(known, [n for n in self.numbers if n])
+
+    def batch(self, validator: RowValidator, sign: bytes) -> Batch:
+        rows, numbers = self.rows, self.numbers
+        batch = Batch(rows=len(rows), position=self.position)
+        prints = [fingerprint(sign, cells) for _, cells in rows]
+        stored: dict[str, str | None] = self.stored.result() if self.stored is not None else {}
         batch.existing = set(stored)
-    for i, (row, cells) in enumerate(rows):
-        if known and numbers[i] and stored.get(numbers[i]) == prints[i] and validator.note_unchanged(row, numbers[i]):
-            batch.unchanged_numbers.append(numbers[i])
-            continue
-        record, problems = validator.validate(row, cells)
-        if problems:
-            batch.problems.extend(problems)
-        if record is None:
-            batch.invalid += 1
-            if validator.last_number:
-                batch.invalid_numbers.append(validator.last_number)
-        else:
-            record.extra[FINGERPRINT] = prints[i]
-            batch.records.append(record)
-    return batch
+        same = [i for i, number in enumerate(numbers) if number and stored.get(number) == prints[i]]
+        unchanged = _note_unchanged(validator, rows, numbers, same)
+        for i, (row, cells) in enumerate(rows):
+            if unchanged is None:  # row by row (see _note_unchanged)
+                skip = (bool(numbers[i]) and stored.get(numbers[i]) == prints[i]
+                        and validator.note_unchanged(row, numbers[i]))
+            else:
+                skip = i in unchanged
+            if skip:
+                batch.unchanged_numbers.append(numbers[i])
+                continue
+            record, problems = validator.validate(row, cells)
+            if problems:
+                batch.problems.extend(problems)
+            if record is None:
+                batch.invalid += 1
+                if validator.last_number:
+                    batch.invalid_numbers.append(validator.last_number)
+            else:
+                record.extra[FINGERPRINT] = prints[i]
+                batch.records.append(record)
+        return batch
+
+
+def _note_unchanged(validator: RowValidator, rows, numbers: list[str | None], same: list[int]) -> set[int] | None:
+    """The indexes of the rows ``same`` (fingerprint as stored) that are skipped as unchanged:
+    all but those whose number came earlier in the file, noted in one go. None when a row to
+    be validated in this batch shares a number with one of them: then the batch goes row by
+    row, so that the first of the two in the file is the one that counts, as always."""
+    if not same:
+        return set()
+    if len(same) < len(rows):
+        others = {numbers[i] for i in set(range(len(rows))).difference(same)}
+        if any(numbers[i] in others for i in same):
+            return None
+    refused = validator.note_all_unchanged([(rows[i][0], numbers[i]) for i in same])
+    return {i for i in same if rows[i][0] not in refused}
 
 
 def validated_feed(path: Path, sheet: str | None, source: str,

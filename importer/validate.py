@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -75,6 +76,18 @@ class SeenNumbers:
             return self._db.execute("SELECT row FROM seen WHERE number = ?", (number,)).fetchone()[0]
         return None
 
+    def add_all(self, pairs: list[tuple[str, int]]) -> set[int]:
+        """Remember each ``(number, row)`` in order, in one statement (a re-import notes a
+        million unchanged rows); the rows whose number was already there, earlier in the
+        file or earlier in ``pairs``."""
+        before = self._db.total_changes
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", pairs)
+        if self._db.total_changes - before == len(pairs):
+            return set()
+        kept = dict(self._db.execute("SELECT number, row FROM seen WHERE number IN (SELECT value FROM json_each(?))",
+                                     (json.dumps([number for number, _ in pairs]),)))
+        return {row for number, row in pairs if kept[number] != row}
+
 
 class RowValidator:
     """Turns rows into records; remembers numbers already seen to catch duplicates."""
@@ -105,6 +118,10 @@ class RowValidator:
         """Count a row skipped as unchanged; False when its number is already in the file
         (then the row is validated, and reported as a duplicate)."""
         return self.seen.add(number, row) is None
+
+    def note_all_unchanged(self, rows: list[tuple[int, str]]) -> set[int]:
+        """``note_unchanged`` for many ``(row, number)`` in file order; the rows refused."""
+        return self.seen.add_all([(number, row) for row, number in rows])
 
     def problem(self, row: int, key: str, value: Any, en: str, vi: str, severity="error") -> Problem:
         column = self.header.written.get(key) or ALIASES[key][0]

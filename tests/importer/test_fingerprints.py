@@ -65,6 +65,34 @@ def test_an_unchanged_row_given_twice_is_still_a_duplicate(engine, tmp_path):
     assert any("already on row" in p.message_en for p in result.errors)
 
 
+def test_a_changed_row_before_an_unchanged_one_with_its_number_counts_first(engine, tmp_path):
+    """The unchanged rows of a batch are noted together; a row validated earlier in the same
+    batch with the same number must still be the first, and the unchanged one the duplicate."""
+    rows = _rows()
+    _import(engine, write_feed(tmp_path / "a.csv", rows), tmp_path)
+    changed = list(rows[5])
+    changed[2] = "Điện thoại đổi tên"
+    result = _import(engine, write_feed(tmp_path / "b.csv", [changed, *rows]), tmp_path)
+    assert result.status == "rejected"
+    duplicate = next(p for p in result.errors if "already on row" in p.message_en)
+    assert duplicate.row == 8 and "row 2" in duplicate.message_en  # header on row 1
+
+
+def test_batches_read_ahead_give_the_same_outcome(engine, tmp_path, monkeypatch):
+    """Each batch's stored fingerprints are fetched while the next is read: with batches of
+    seven rows the outcome is the same as with one."""
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 7)
+    rows = _rows()
+    _import(engine, write_feed(tmp_path / "a.csv", rows), tmp_path)
+    validated = watch_batches(monkeypatch)
+    rows[20][2] = "Điện thoại đổi tên"
+    again = _import(engine, write_feed(tmp_path / "b.csv", rows + [list(rows[30])]), tmp_path)
+    assert again.status == "rejected" and len(validated) == 6  # 40 rows: five of seven, then five
+    assert [p.row for p in again.errors] == [41]
+    again = _import(engine, write_feed(tmp_path / "c.csv", rows), tmp_path)
+    assert (again.counts.unchanged, again.counts.updated) == (38, 1)
+
+
 def test_a_withdrawn_record_that_comes_back_unchanged_is_valid_again(engine, tmp_path):
     rows = _rows()
     _import(engine, write_feed(tmp_path / "a.csv", rows), tmp_path)
