@@ -77,7 +77,7 @@ class VerifyController(Controller):
     # The lookups are one or three indexed queries of well under a millisecond: they run on
     # the event loop, where a hop to a worker thread would cost more than the query itself.
     @get("/{code:path}", operation_id="verifyCode", sync_to_thread=False)
-    def one(self, request: Request, code: FromPath[PurePath]) -> dict[str, Any]:
+    def one(self, request: Request, code: FromPath[str]) -> dict[str, Any]:  # str: no PurePath per call
         """Status of a certificate number, conformity mark code or model code, best match first."""
         code = path_text(code)
         if len(code) > 120:

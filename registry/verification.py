@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from registry.codes import canonical_certificate_no, model_key
+from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateModel
 from registry.status import effective_status
 
@@ -23,12 +24,14 @@ COLUMNS = (Certificate.id, Certificate.certificate_no, Certificate.kind, Certifi
 
 
 # Built once: the three lookups are the hot path of every marketplace check and QR scan.
-# Each comes as (one value, many values): a single scan skips the expanding IN.
+# Each comes as (one value, many values): a single code, the common case, skips the
+# expanding IN and runs on the raw cursor (registry.driver_reads).
 def _lookups(column, *extra):
     base = select(*COLUMNS, *extra)
     if column.table is not Certificate.__table__:
         base = base.join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
-    return base.where(column == bindparam("value")), base.where(column.in_(bindparam("values", expanding=True)))
+    return (DriverQuery(base.where(column == bindparam("value"))),
+            base.where(column.in_(bindparam("values", expanding=True))))
 
 
 BY_NUMBER = _lookups(Certificate.certificate_no)
@@ -70,7 +73,7 @@ def _rows(connection: Connection, statements, values: set[str]) -> list[Any]:
     if not values:
         return []
     if len(values) == 1:
-        return list(connection.execute(statements[0], {"value": next(iter(values))}))
+        return statements[0].all(connection, value=next(iter(values)))
     return list(connection.execute(statements[1], {"values": list(values)}))
 
 
