@@ -100,7 +100,7 @@ class _Read:
         self.rows, self.position = rows, position
         self.numbers = [validator.number_of(cells) for _, cells in rows] if known else []
         self.stored: Future | None = None
-        if known and lookups is not None:
+        if lookups is not None:
             self.stored = lookups.submit(known, [n for n in self.numbers if n])
 
     def batch(self, validator: RowValidator, sign: bytes) -> Batch:
@@ -111,10 +111,10 @@ class _Read:
         batch.existing = set(stored)
         same = [i for i, number in enumerate(numbers) if number and stored.get(number) == prints[i]]
         unchanged = _note_unchanged(validator, rows, numbers, same)
+        candidates = set(same) if unchanged is None else set()
         for i, (row, cells) in enumerate(rows):
             if unchanged is None:  # row by row (see _note_unchanged)
-                skip = (bool(numbers[i]) and stored.get(numbers[i]) == prints[i]
-                        and validator.note_unchanged(row, numbers[i]))
+                skip = i in candidates and validator.note_unchanged(row, numbers[i])
             else:
                 skip = i in unchanged
             if skip:

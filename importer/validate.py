@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from importer import fields
 from importer.headers import ALIASES, HeaderMap
@@ -85,7 +86,7 @@ class SeenNumbers:
         if self._db.total_changes - before == len(pairs):
             return set()
         kept = dict(self._db.execute("SELECT number, row FROM seen WHERE number IN (SELECT value FROM json_each(?))",
-                                     (json.dumps([number for number, _ in pairs]),)))
+                                     (orjson.dumps([number for number, _ in pairs]).decode(),)))
         return {row for number, row in pairs if kept[number] != row}
 
 
