@@ -109,10 +109,18 @@ def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Rando
 
 
 def trade_name(record: CertificateData) -> str | None:
-    """The marketing name the feed generator appends to a device's product name."""
+    """The marketing name the feed generator appends to a device's product name.
+
+    A name that starts with the brand loses it (people type "zte blade a610", not "zte zte
+    blade a610"), and a name that is only the brand is none: it names no device."""
     for marker in ("GSM/WCDMA/LTE/NR ", "vô tuyến LTE ", "kết nối Bluetooth "):
         if marker in record.product_name:
             trade = record.product_name.split(marker, 1)[1].strip()
+            brand = record.brand.strip().lower()
+            if trade.lower().startswith(brand + " "):
+                trade = trade[len(brand):].strip()
+            elif trade.lower() == brand:
+                return None
             return trade if trade and model_key(trade) not in {model_key(m) for m in record.models} else None
     return None
 
