@@ -21,6 +21,7 @@ from search.sync import pending
 
 Status = Literal["valid", "expired", "suspended", "revoked", "withdrawn"]
 Kind = Literal["certificate", "declaration"]
+MAX_PAGE = 500
 
 
 def search_params(
@@ -30,7 +31,7 @@ def search_params(
     brand: Annotated[str | None, QueryParameter(max_length=200)] = None,
     regulation: Annotated[str | None, QueryParameter(max_length=60)] = None,
     year: Annotated[int | None, QueryParameter(ge=1990, le=2100)] = None,
-    page: Annotated[int, QueryParameter(ge=1, le=500)] = 1,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> SearchParams:
     return SearchParams(q.strip(), status, kind, brand, regulation, year, page, per_page)

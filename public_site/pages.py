@@ -17,8 +17,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from public_site.api import SEARCH_PARAMS, path_text
-from public_site.i18n import language
+from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
+from public_site.filters import search_filters, search_url, without_empty_fields
+from public_site.i18n import language, translator
 from public_site.rendering import language_cookies, render, render_bytes
 from registry.provinces import PROVINCES
 from registry.queries import (
@@ -31,6 +32,7 @@ from registry.queries import (
 )
 from registry.status import effective_status
 from registry.violations import violations_of_certificate
+from search.index_settings import MAX_TOTAL_HITS
 from search.pins import near_numbers
 from search.query import SearchParams, search_certificates
 
@@ -46,7 +48,7 @@ class ProvinceForm:
 class PageController(Controller):
     include_in_schema = False
 
-    @get("/", sync_to_thread=True, dependencies={"params": SEARCH_PARAMS})
+    @get("/", sync_to_thread=True, dependencies={"params": SEARCH_PARAMS}, before_request=without_empty_fields)
     def home(self, request: Request, params: NamedDependency[SearchParams]) -> Template:
         state = request.app.state
         results = None
@@ -56,8 +58,10 @@ class PageController(Controller):
             counts = registry_counts(session)
             latest = [] if results else latest_certificates(session)
         latest_rows = [(rec, effective_status(rec.admin_status, rec.expires_on)) for _, rec in latest]
-        return render(request, "pages/home.html", params=params, results=results,
-                      counts=counts, latest=latest_rows)
+        filters = search_filters(params, results["facets"], translator(language(request))) if results else []
+        return render(request, "pages/home.html", params=params, results=results, counts=counts,
+                      latest=latest_rows, filters=filters, search_url=search_url,
+                      max_total_hits=MAX_TOTAL_HITS, max_page=min(MAX_PAGE, MAX_TOTAL_HITS // params.per_page))
 
     @get("/c/{number:path}", sync_to_thread=True)
     def certificate(self, request: Request, number: FromPath[PurePath]) -> Template:

@@ -8,6 +8,7 @@ from collections.abc import Hashable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from jinja2 import Environment, FileSystemLoader
 from litestar import Request
@@ -26,6 +27,7 @@ STATUSES = {lang: {code: translator(lang)(f"status_{code}") for code in STATUS_C
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
+    context["kept_query"] = kept_query(request)
     return Template(template_name=name, context=page_context(request, context), status_code=status_code,
                     cookies=language_cookies(request))
 
@@ -43,6 +45,14 @@ def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     context.update(lang=lang, t=translator(lang), path=scope.get("root_path", "") + scope["path"],
                    statuses=STATUSES[lang], badges=BADGES[lang])
     return context
+
+
+def kept_query(request: Request) -> str:
+    """The page's query string without ``lang``: switching language keeps the search and filters."""
+    raw = request.scope.get("query_string")
+    if not raw:
+        return ""
+    return urlencode([(k, v) for k, v in parse_qsl(raw.decode("utf-8", "replace")) if k != COOKIE])
 
 
 def language_cookies(request: Request) -> list[Cookie]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MAX_TOTAL_HITS = 10_000  # the deepest result a search can page to
+
 SETTINGS = {
     "searchableAttributes": [
         # numbers are found on purpose (search.pins); in Meilisearch their parts would outrank
@@ -40,6 +42,6 @@ SETTINGS = {
         "modem": ["modem quang", "ont"],
         "đầu thu": ["tv receiver", "set-top box", "dvb-t2"],
     },
-    "pagination": {"maxTotalHits": 10000},
+    "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
     "faceting": {"maxValuesPerFacet": 50},
 }

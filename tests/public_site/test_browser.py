@@ -1,5 +1,5 @@
 """The pages in a real headless Chromium: search as you type, the scan page on a phone,
-the language switch, and the SVG QR code as a browser draws it (decoded by zbar)."""
+the filters without JavaScript, the language switch, and the SVG QR code as a browser draws it (decoded by zbar)."""
 
 from __future__ import annotations
 
@@ -97,6 +97,27 @@ def test_language_switch_is_remembered(site, browser, sample_path):
     page.wait_for_load_state()
     page.goto(site + "/")
     assert page.locator("html").get_attribute("lang") == "vi"
+
+
+def test_filters_work_on_a_phone_without_javascript(site, browser, sample_path):
+    rows = sample_rows(sample_path)
+    declared = [r for r in rows if r[1] == "Công bố hợp quy"]
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/?q=" + declared[0][3])
+    page.locator(".filters summary").click()
+    page.locator("select[name=kind]").select_option("declaration")
+    page.locator(".filters button").click()
+    page.wait_for_load_state()
+    assert "kind=declaration" in page.url
+    expected = sum(r[3] == declared[0][3] for r in declared)
+    assert page.locator(".count").inner_text().startswith(str(expected))
+    assert page.locator(".chosen li").count() == 1
+    page.locator(".chosen a").click()  # remove the filter
+    page.wait_for_load_state()
+    assert "kind=" not in page.url and page.locator(".chosen").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
 
 
 def test_svg_qr_drawn_by_the_browser_decodes(site, browser, sample_path, tmp_path):
