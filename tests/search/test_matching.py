@@ -1,0 +1,59 @@
+"""Which certificates a search counts: those holding every word, and a fallback for a misread
+or extra word; a regulation is a filter, never matched by a number inside a model code."""
+
+import pytest
+
+from importer.run import ImportOptions, import_file
+from search.query import SearchParams, search_certificates
+from search.sync import drain
+from tests.helpers import row, write_feed
+
+
+@pytest.fixture
+def registry(engine, index, tmp_path):
+    feed = write_feed(tmp_path / "f.csv", [
+        row("A0412150324AE01A2", models="SM-A546E; SM-A546E/DS", product="Điện thoại Galaxy A54"),
+        row("A0412160324AE01A2", models="SM-A346E", product="Điện thoại Galaxy A34"),
+        row("A0412170324AE01A2", models="XT311-18", brand="Motorola", product="Điện thoại Moto",
+            regulations="QCVN 117:2023/BTTTT"),
+        row("A0412180324AE01A2", models="XT311-20", brand="Motorola", product="Điện thoại Moto",
+            regulations="QCVN 18:2022/BTTTT"),
+        row("B0001010125AF04A2", models="Archer AX23", brand="TP-Link", product="Thiết bị phát Wi-Fi",
+            regulations="QCVN 112:2017/BTTTT; QCVN 18:2022/BTTTT"),
+    ])
+    assert import_file(engine, feed, ImportOptions(source="qc1")).status == "applied"
+    drain(engine, index)
+    return engine
+
+
+def numbers(engine, index, **params):
+    body = search_certificates(engine, index, SearchParams(**params))
+    return [h["certificate_no"] for h in body["hits"]], body
+
+
+def test_the_total_counts_the_certificates_holding_every_word(registry, index):
+    found, body = numbers(registry, index, q="samsung galaxy a54")
+    assert found == ["A0412150324AE01A2"] and body["total"] == 1
+    assert body["facets"]["brand"] == {"Samsung": 1}
+    assert numbers(registry, index, q="galaxy")[1]["total"] == 2
+
+
+def test_a_misread_or_extra_word_still_finds_the_device(registry, index):
+    found, body = numbers(registry, index, q="SM-A546E/D5")  # 5 read for S on a worn label
+    assert found[0] == "A0412150324AE01A2"
+    found, _ = numbers(registry, index, q="galaxy a54 chính hãng")
+    assert found[0] == "A0412150324AE01A2"
+    assert numbers(registry, index, q="zzqx")[0] == []
+
+
+def test_a_number_in_a_model_code_does_not_match_regulations(registry, index):
+    # "18" is in QCVN 18:2022/BTTTT, which the XT311-20 certificate carries
+    found, body = numbers(registry, index, q="XT311-18")
+    assert found == ["A0412170324AE01A2"] and body["total"] == 1
+
+
+def test_a_query_naming_a_regulation_lists_its_certificates(registry, index):
+    found, body = numbers(registry, index, q="qcvn 18:2022/btttt")
+    assert sorted(found) == ["A0412150324AE01A2", "A0412160324AE01A2", "A0412180324AE01A2", "B0001010125AF04A2"]
+    assert body["query"] == "qcvn 18:2022/btttt"
+    assert numbers(registry, index, q="QCVN 112:2017/BTTTT", kind="certificate")[0] == ["B0001010125AF04A2"]
