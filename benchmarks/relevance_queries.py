@@ -64,11 +64,14 @@ class Catalogue:
         self.by_variant: dict[str, set[str]] = defaultdict(set)
         self.by_trade: dict[tuple[str, str], set[str]] = defaultdict(set)
         for record in records:
-            trade = trade_name(record)
+            brand = record.brand.lower()
+            trade = product_trade(record)
             if trade:
-                self.by_trade[(record.brand.lower(), trade.lower())].add(record.certificate_no)
+                self.by_trade[(brand, trade.lower())].add(record.certificate_no)
             for code in record.models:
                 self.by_key[model_key(code)].add(record.certificate_no)
+                # "krip k5" also means the KRIP certificate whose model is K5
+                self.by_trade[(brand, model_key(code).lower())].add(record.certificate_no)
                 for variant in model_variants(code):
                     self.by_variant[variant].add(record.certificate_no)
 
@@ -96,7 +99,9 @@ def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Rando
         yield Query("code typed as you go", code[: -(-len(code) * 4 // 5)], exact)
     trade = trade_name(record)
     if trade:
-        same = frozenset(catalogue.by_trade[(record.brand.lower(), trade.lower())])
+        brand = record.brand.lower()
+        same = frozenset(catalogue.by_trade[(brand, trade.lower())]
+                         | catalogue.by_trade[(brand, model_key(trade).lower())])
         yield Query("brand + trade name", f"{record.brand} {trade}".lower(), same)
     number = record.certificate_no
     yield Query("certificate number exact", rng.choice([number, number.lower(), spaced(number)]),
@@ -108,7 +113,7 @@ def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Rando
         yield Query("product words + model", rng.choice([text, plain(text)]), exact)
 
 
-def trade_name(record: CertificateData) -> str | None:
+def product_trade(record: CertificateData) -> str | None:
     """The marketing name the feed generator appends to a device's product name.
 
     A name that starts with the brand loses it (people type "zte blade a610", not "zte zte
@@ -121,8 +126,15 @@ def trade_name(record: CertificateData) -> str | None:
                 trade = trade[len(brand):].strip()
             elif trade.lower() == brand:
                 return None
-            return trade if trade and model_key(trade) not in {model_key(m) for m in record.models} else None
+            return trade or None
     return None
+
+
+def trade_name(record: CertificateData) -> str | None:
+    """The trade name a query is made of: not one that is also the model code (that query
+    would be a model code query)."""
+    trade = product_trade(record)
+    return trade if trade and model_key(trade) not in {model_key(m) for m in record.models} else None
 
 
 def spaced(number: str) -> str:
