@@ -81,7 +81,8 @@ def readings(key: str) -> list[str]:
 def code_keys(query: str) -> list[tuple[str, bool, tuple[str, ...]]]:
     """(model key, read confusables too, words the certificate must also carry) worth an
     exact lookup, most specific first: the whole query compacted (``sma546e``, ``SM A546E``,
-    ``Lenovo TB-X606F``), runs of two to four words holding a digit (``Nobby S300`` among
+    ``Lenovo TB-X606F``), the query's ends holding a digit, longest first (``dien thoai P13
+    Blue Max Pro 256 GB``), runs of two to four words holding a digit (``Nobby S300`` among
     product words), single words that look like codes; then any other word, if the query's
     other words are found in the certificate's brand or product (``điện thoại C5``,
     ``dien thoai Light``: a short model among product words, and not some other C5)."""
@@ -91,6 +92,10 @@ def code_keys(query: str) -> list[tuple[str, bool, tuple[str, ...]]]:
     if len(whole) <= 40 and any(c.isdigit() for c in whole) and (
             len(whole) >= 3 or any(c.isalpha() for c in whole)):  # short codes too: "C5", "X1"
         keys[whole] = (True, ())
+    for start in range(1, len(words) - 1):  # a model of many words after product words
+        key = model_key("".join(words[start:]))
+        if len(key) <= 40 and any(c.isdigit() for c in key):
+            keys.setdefault(key, (False, ()))
     for size in (4, 3, 2):
         for start in range(len(words) - size + 1):
             key = model_key("".join(words[start:start + size]))

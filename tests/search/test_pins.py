@@ -11,6 +11,7 @@ from search.pins import pinned_ids
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
+LONG = "A0004150324AE01A2"
 
 
 def _registry(engine, tmp_path):
@@ -18,6 +19,7 @@ def _registry(engine, tmp_path):
         row(number=PHONE, models="C5", brand="Nokia", product="Điện thoại di động GSM/WCDMA/LTE/NR Nokia C5"),
         row(number=ROUTER, models="C5", brand="TP-Link", product="Thiết bị phát thu-phát vô tuyến (bộ phát Wi-Fi)"),
         row(number=WATCH, models="Light", brand="Kieslect", product="Đồng hồ thông minh kết nối Bluetooth Light"),
+        row(number=LONG, models="P13 Blue Max Pro 256 GB", brand="Blackview", product="Điện thoại di động P13"),
     ]
     assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="t")).status == "applied"
     with Session(engine) as session:
@@ -34,3 +36,10 @@ def test_a_short_model_among_product_words_is_pinned_only_where_the_words_fit(en
         assert pinned_ids(connection, "điện thoại light") == []  # a watch, not a phone
         assert sorted(pinned_ids(connection, "C5")) == sorted([ids[PHONE], ids[ROUTER]])
         assert pinned_ids(connection, "light") == []  # one plain word is left to Meilisearch
+
+
+def test_a_model_of_many_words_after_product_words_is_pinned(engine, tmp_path):
+    ids = _registry(engine, tmp_path)
+    with engine.connect() as connection:
+        assert pinned_ids(connection, "dien thoai P13 Blue Max Pro 256 GB") == [ids[LONG]]
+        assert pinned_ids(connection, "điện thoại di động p13 blue max pro 256gb") == [ids[LONG]]
