@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.enums import MediaType, RequestEncodingType
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
@@ -20,7 +20,8 @@ from sqlmodel import Session
 from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
 from public_site.filters import search_filters, search_url, without_empty_fields
 from public_site.i18n import language, translator
-from public_site.rendering import language_cookies, render, render_bytes
+from public_site.rendering import HtmlPage, language_cookies, render, render_bytes
+from registry.clock import today
 from registry.provinces import PROVINCES
 from registry.queries import (
     certificate_row,
@@ -99,7 +100,7 @@ class PageController(Controller):
             cert = certificate_row(connection, number)
             if cert is None:
                 return None, self._not_found(request, connection, number).to_asgi_response(None, request)
-            status = effective_status(cert.admin_status, cert.expires_on)
+            status = effective_status(cert.admin_status, cert.expires_on, day)
             key = (cert.id, cert.content_hash, cert.updated_at, cert.decision_id, status.code,
                    language(request), request.scope["path"], shared)
             pages = request.app.state.scan_pages
@@ -109,11 +110,12 @@ class PageController(Controller):
                 page = pages.put(key, render_bytes(
                     request, "pages/verify.html", view=view, rec=view.record,
                     province_options=PROVINCE_OPTIONS, shared=shared))
-            return cert.id, ASGIResponse(body=page, media_type=MediaType.HTML, cookies=language_cookies(request))
+            return cert.id, HtmlPage(page, language_cookies(request))
 
+        day = today()
         certificate_id, response = request.app.state.reader.read(read)
         if certificate_id is not None and (shared or request.method == "GET"):
-            request.app.state.scans.record(certificate_id, province)
+            request.app.state.scans.record(certificate_id, province, day)
         return response
 
     @get("/o/{tax_code:str}", sync_to_thread=True)
