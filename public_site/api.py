@@ -21,6 +21,7 @@ from search.sync import pending
 
 Status = Literal["valid", "expired", "suspended", "revoked", "withdrawn"]
 Kind = Literal["certificate", "declaration"]
+Category = Literal["phone", "tablet", "smartwatch", "wifi", "modem", "tv_receiver", "other"]  # search.categories
 MAX_PAGE = 500
 
 
@@ -31,10 +32,12 @@ def search_params(
     brand: Annotated[str | None, QueryParameter(max_length=200)] = None,
     regulation: Annotated[str | None, QueryParameter(max_length=60)] = None,
     year: Annotated[int | None, QueryParameter(ge=1990, le=2100)] = None,
+    category: Annotated[Category | None, QueryParameter(description="device type, from the product name")] = None,
     page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> SearchParams:
-    return SearchParams(q.strip(), status, kind, brand, regulation, year, page, per_page)
+    return SearchParams(q=q.strip(), status=status, kind=kind, brand=brand, regulation=regulation, year=year,
+                        category=category, page=page, per_page=per_page)
 
 
 SEARCH_PARAMS = Provide(search_params, sync_to_thread=False)

@@ -16,6 +16,7 @@ from litestar import Request
 from litestar.response import Redirect
 
 from public_site.rendering import STATUS_CODES
+from search.categories import CODES as CATEGORY_CODES
 from search.query import SearchParams
 
 KINDS = ("certificate", "declaration")
@@ -78,11 +79,13 @@ def _choices(counts: dict[str, int], values: list[str], chosen: Any,
 
 def search_filters(params: SearchParams, facets: dict[str, dict[str, int]], t: Callable[[str], str]) -> list[Filter]:
     """The filters to offer beside the results, from the facet counts of the search."""
-    kinds, brands = facets.get("kind", {}), facets.get("brand", {})
+    kinds, brands, categories = facets.get("kind", {}), facets.get("brand", {}), facets.get("category", {})
     regulations, years = facets.get("regulations", {}), facets.get("issued_year", {})
     return [
         Filter("status", t("status"), _choices({}, list(STATUS_CODES), params.status, lambda c: t(f"status_{c}"))),
         Filter("kind", t("kind"), _choices(kinds, [k for k in KINDS if k in kinds], params.kind, t)),
+        Filter("category", t("category"), _choices(categories, [c for c in CATEGORY_CODES if c in categories],
+                                                   params.category, lambda c: t(f"category_{c}"))),
         Filter("brand", t("brand"), _choices(brands, _most(brands), params.brand)),
         Filter("regulation", t("regulations"), _choices(regulations, _most(regulations), params.regulation)),
         Filter("year", t("issued_year"), _choices(years, sorted(years, reverse=True), params.year)),

@@ -35,7 +35,7 @@ from registry.status import effective_status
 from registry.violations import violations_of_certificate
 from search.index_settings import MAX_TOTAL_HITS
 from search.pins import near_numbers
-from search.query import SearchParams, search_certificates
+from search.query import SearchParams, filtered, search_certificates
 
 HOLDER_PAGE = 50
 PROVINCE_OPTIONS = Markup("".join(f"<option>{escape(p)}</option>" for p in PROVINCES))  # rendered once
@@ -53,7 +53,7 @@ class PageController(Controller):
     def home(self, request: Request, params: NamedDependency[SearchParams]) -> Template:
         state = request.app.state
         results = None
-        if params.q or params.status or params.kind or params.brand or params.regulation or params.year:
+        if params.q or filtered(params):
             results = search_certificates(state.engine, state.index, params)
         with Session(state.engine) as session:
             counts = registry_counts(session)

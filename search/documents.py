@@ -10,6 +10,7 @@ import orjson
 
 from registry.codes import model_key
 from registry.records import CertificateData
+from search.categories import category_of
 
 NO_EXPIRY = 99991231
 REGIONAL_SUFFIX = re.compile(r"[/(]")  # compiled once: a million documents use them
@@ -45,6 +46,7 @@ def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
         "certificate_no": record.certificate_no,
         "kind": record.kind,
         "product_name": record.product_name,
+        "category": category_of(record.product_name),
         "brand": record.brand,
         "models": list(record.models),
         "model_keys": list(dict.fromkeys(keys)),

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from registry.codes import canonical_certificate_no, model_key
 from registry.models import Certificate, CertificateModel, CertificateRegulation, Regulation
 from registry.snapshots import load_records
+from search.categories import category_clause
 from search.documents import to_document
 from search.query import IDS, SearchParams, hit_from_document
 
@@ -62,6 +63,8 @@ def search_sql(engine, params: SearchParams, on: date) -> dict[str, Any]:
         conditions.append(Certificate.brand == params.brand)
     if params.year:
         conditions.append(extract("year", Certificate.issued_on) == params.year)
+    if params.category:
+        conditions.append(category_clause(params.category))
     if params.regulation:
         conditions.append(exists().where(
             CertificateRegulation.certificate_id == Certificate.id,

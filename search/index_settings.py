@@ -20,7 +20,7 @@ SETTINGS = {
         # and reading that list made such a search slow; regulations are a filter instead
     ],
     "filterableAttributes": [
-        "admin_status", "expires_day", "kind", "brand", "regulations", "issued_year",
+        "admin_status", "expires_day", "kind", "category", "brand", "regulations", "issued_year",
         "holder_tax_code", "certificate_no", "source",
     ],
     "sortableAttributes": ["issued_day", "expires_day"],

@@ -26,7 +26,7 @@ from search.documents import day_number
 log = logging.getLogger(__name__)
 # pins are looked up in the registry while Meilisearch answers: the two waits overlap
 PIN_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pins")
-FACETS = ["kind", "brand", "regulations", "issued_year"]
+FACETS = ["kind", "category", "brand", "regulations", "issued_year"]
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
 
@@ -39,6 +39,7 @@ class SearchParams:
     brand: str | None = None
     regulation: str | None = None
     year: int | None = None
+    category: str | None = None
     page: int = 1
     per_page: int = 20
 
@@ -71,6 +72,8 @@ def meili_filters(params: SearchParams, on: date) -> list[str]:
         filters.append(f"regulations = {_quote(params.regulation)}")
     if params.year:
         filters.append(f"issued_year = {int(params.year)}")
+    if params.category:
+        filters.append(f"category = {_quote(params.category)}")
     return filters
 
 
@@ -151,7 +154,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     degraded = index is None
     body = None
     # the registry is asked for the codes the query names while Meilisearch searches
-    pinning = bool(params.q) and params.page == 1 and not _filtered(params)
+    pinning = bool(params.q) and params.page == 1 and not filtered(params)
     pins = PIN_LOOKUPS.submit(_pinned, engine, params.q) if pinning else None
     if index is not None:
         try:
@@ -168,8 +171,10 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             **body, "degraded": degraded}
 
 
-def _filtered(params: SearchParams) -> bool:
-    return bool(params.status or params.kind or params.brand or params.regulation or params.year)
+def filtered(params: SearchParams) -> bool:
+    """Whether any filter narrows the search (a search may also be filters alone)."""
+    return bool(params.status or params.kind or params.brand or params.regulation or params.year
+                or params.category)
 
 
 def _pinned(engine: Engine, query: str) -> list[int]:

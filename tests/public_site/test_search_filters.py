@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from public_site.filters import MOST_CHOICES, search_filters, search_url
 from public_site.i18n import translator
+from search.categories import category_of
 from search.query import SearchParams
 from tests.helpers import sample_rows
 
@@ -43,6 +44,8 @@ def test_facet_filters_narrow_the_results_and_links_keep_them(client, sample_pat
     (brand, expected), (second, second_count) = certified.most_common(2)
     page = client.get("/", params={"kind": "certificate"}).text
     assert options(page, "brand")[1:3] == [f"{brand} ({expected})", f"{second} ({second_count})"]
+    types = Counter(category_of(r[2]) for r in rows if r[1] == "Chứng nhận hợp quy")
+    assert f"Bộ phát Wi-Fi ({types['wifi']})" in options(page, "category")
 
     narrowed = client.get("/", params={"kind": "certificate", "brand": brand, "per_page": 2})
     assert narrowed.status_code == 200
