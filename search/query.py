@@ -126,13 +126,12 @@ def meili_request(params: SearchParams, on: date) -> dict[str, Any]:
     }
 
 
-def search_meili(index: SearchIndex, params: SearchParams, on: date) -> dict[str, Any]:
+def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bool = False) -> dict[str, Any]:
+    """``relaxed``: rank by how many words match, dropping them from the end."""
     request = meili_request(params, on)
+    if relaxed:
+        request["matchingStrategy"] = "last"
     result = index.search(params.q, request)
-    if not result.get("totalHits") and params.q:
-        # a misread or extra word (``SM-A546E/D5``): rank by how many words match, dropping
-        # them from the end, rather than answer nothing
-        result = index.search(params.q, {**request, "matchingStrategy": "last"})
     return {
         "total": result.get("totalHits", 0),
         "hits": [hit_from_document(doc, on) for doc in result["hits"]],
@@ -159,6 +158,10 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     if index is not None:
         try:
             body = search_meili(index, params, on)
+            if not body["total"] and params.q and not (pins and pins.result()):
+                # a misread or extra word that names no code (``galaxy a54 chính hãng``):
+                # rather than answer nothing, match fewer words
+                body = search_meili(index, params, on, relaxed=True)
         except SearchUnavailable as exc:
             log.warning("search degraded to SQL: %s", exc)
             degraded = True
