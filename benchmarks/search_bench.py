@@ -6,8 +6,8 @@
 The queries are the relevance benchmark's mix of kinds. The API is called in-process
 (ASGI, no sockets), one at a time for latency and 32 at a time for throughput; raw
 Meilisearch gets the same strings with the same parameters (page, facets, highlights)
-over one kept-alive, uncompressed HTTP connection (the fastest way to ask it), one at a
-time, so the difference is what Hopquy adds. When no certificate holds every word the API
+over one kept-alive, uncompressed HTTP connection (the fastest way to ask it), each query
+right before or after the API's, so the difference is what Hopquy adds. When no certificate holds every word the API
 asks Meilisearch a second time (``search.query.search_meili``); raw asks once, so that second
 request counts against the API. The machine is noisy: compare the two rows of one run.
 """
@@ -28,7 +28,7 @@ import orjson
 from benchmarks.measure import meilisearch_for
 from benchmarks.relevance import all_records, build_registry, index_everything
 from benchmarks.relevance_queries import make_queries
-from benchmarks.site_bench import Target, latencies, throughput
+from benchmarks.site_bench import Target, throughput
 from public_site.app import create_app
 from registry.clock import today
 from registry.db import make_engine
@@ -41,28 +41,50 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
-def raw_latencies(url: str, key: str, texts: list[str]) -> list[float]:
+class RawSearch:
     """The same request the API sends (page, facets, highlights), straight to Meilisearch."""
-    out = []
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json", "Accept-Encoding": "identity"}
-    with httpx.Client(base_url=url, headers=headers, transport=quick_transport()) as client:
-        for text in texts:
-            body = orjson.dumps({"q": text, **meili_request(SearchParams(q=text), today())})
-            started = time.perf_counter()
-            response = client.post("/indexes/bench/search", content=body)
-            response.json()
-            out.append((time.perf_counter() - started) * 1000)
-            response.raise_for_status()
-    return out
+
+    def __init__(self, url: str, key: str) -> None:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
+                   "Accept-Encoding": "identity"}
+        self.client = httpx.Client(base_url=url, headers=headers, transport=quick_transport())
+
+    def __call__(self, text: str) -> float:
+        body = orjson.dumps({"q": text, **meili_request(SearchParams(q=text), today())})
+        started = time.perf_counter()
+        response = self.client.post("/indexes/bench/search", content=body)
+        response.json()
+        elapsed = (time.perf_counter() - started) * 1000
+        response.raise_for_status()
+        return elapsed
 
 
-async def api_latencies(app, paths: list[str], seconds: float) -> tuple[list[float], float, int]:
+async def paired_latencies(app, raw: RawSearch, texts: list[str]) -> tuple[list[float], list[float]]:
+    """Each query asked of raw Meilisearch and of the API back to back, the order alternating,
+    so that both see the machine in the same state (an index still settling, a noisy neighbour)."""
+    raws, apis = [], []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        out = await latencies(client, paths)
+        for i, text in enumerate(texts):
+            path = f"/api/v1/search?q={quote(text)}"
+            if i % 2:
+                raws.append(raw(text))
+            started = time.perf_counter()
+            response = await client.get(path)
+            apis.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{path}: {response.status_code}")
+            if not i % 2:
+                raws.append(raw(text))
+    return raws, apis
+
+
+async def api_throughput(app, paths: list[str], seconds: float) -> tuple[float, int]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         target = Target("search", client, paths)
         await throughput(target, seconds)
-    return out, target.done / target.seconds, target.errors
+    return target.done / target.seconds, target.errors
 
 
 def main() -> None:
@@ -82,10 +104,11 @@ def main() -> None:
         index_everything(engine, index)
         settings = dataclasses.replace(get_settings(), rate_limit_per_minute=0)
         app = create_app(settings, engine, index, run_worker=False, migrate=False)
-        raw_latencies(url, key, texts[:50])  # warm up
-        raw = raw_latencies(url, key, texts)
+        raw_search = RawSearch(url, key)
+        asyncio.run(paired_latencies(app, raw_search, texts[:100]))  # warm up
+        raw, api = asyncio.run(paired_latencies(app, raw_search, texts))
         paths = [f"/api/v1/search?q={quote(t)}" for t in texts]
-        api, rate, errors = asyncio.run(api_latencies(app, paths, args.seconds))
+        rate, errors = asyncio.run(api_throughput(app, paths, args.seconds))
     print(f"\nsearch latency, {len(records):,} certificates, {len(texts):,} queries of the relevance mix")
     print(f"  raw Meilisearch       p50 {pct(raw, 50):6.2f} ms  p99 {pct(raw, 99):6.2f} ms")
     print(f"  GET /api/v1/search    p50 {pct(api, 50):6.2f} ms  p99 {pct(api, 99):6.2f} ms  "
