@@ -7,8 +7,9 @@ The queries are the relevance benchmark's mix of kinds. The API is called in-pro
 (ASGI, no sockets), one at a time for latency and 32 at a time for throughput; raw
 Meilisearch gets the same strings with the same parameters (page, facets, highlights)
 over one kept-alive, uncompressed HTTP connection (the fastest way to ask it), each query
-right before or after the API's, so the difference is what Hopquy adds. When no certificate holds every word the API
-asks Meilisearch a second time (``search.query.search_meili``); raw asks once, so that second
+right before or after the API's, so the difference is what Hopquy adds. When no certificate
+holds every word and the query names no code, the API asks Meilisearch a second time,
+matching fewer words (``search.query.search_certificates``); raw asks once, so that second
 request counts against the API. The machine is noisy: compare the two rows of one run.
 """
 
