@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import string
+from random import Random
+
 from sqlalchemy import select
 from sqlmodel import Session
 
 from importer.run import ImportOptions, import_file
+from registry.codes import CERTIFICATE_NO_RE
 from registry.models import Certificate
-from search.pins import pinned_ids
+from search.pins import REAL_DAYS, number_neighbours, pinned_ids
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
@@ -43,3 +48,45 @@ def test_a_model_of_many_words_after_product_words_is_pinned(engine, tmp_path):
     with engine.connect() as connection:
         assert pinned_ids(connection, "dien thoai P13 Blue Max Pro 256 GB") == [ids[LONG]]
         assert pinned_ids(connection, "điện thoại di động p13 blue max pro 256gb") == [ids[LONG]]
+
+
+def _every_edit_then_shape(number: str) -> set[str]:
+    """The plain way: every edit with every character, kept if it has a number's shape."""
+    alphabet = string.ascii_uppercase + string.digits + "/-"
+    declaration = re.compile(r"^\d{4}/\d{4}/CBHQ-[A-Z]\d{2}$")
+    edits = set()
+    for i in range(len(number) + 1):
+        head, tail = number[:i], number[i:]
+        if tail:
+            edits.add(head + tail[1:])
+            if len(tail) > 1:
+                edits.add(head + tail[1] + tail[0] + tail[2:])
+        for c in alphabet:
+            edits.add(head + c + tail)
+            if tail:
+                edits.add(head + c + tail[1:])
+    edits.discard(number)
+    return {e for e in edits if (CERTIFICATE_NO_RE.match(e) and e[5:11] in REAL_DAYS) or declaration.match(e)}
+
+
+def test_number_neighbours_are_every_shaped_edit():
+    random = Random(7)
+    alphabet = string.ascii_uppercase + string.digits + "/-"
+    days = sorted(REAL_DAYS)
+    numbers = []
+    for _ in range(400):
+        if random.random() < 0.7:
+            number = (random.choice("ABC") + "".join(random.choices(string.digits, k=4)) + random.choice(days)
+                      + "".join(random.choices(string.ascii_uppercase + string.digits, k=6)))
+        else:
+            number = (f"{random.randrange(10000):04d}/{random.randrange(10000):04d}/CBHQ-"
+                      f"{random.choice(string.ascii_uppercase)}{random.randrange(100):02d}")
+        for _ in range(random.randrange(3)):  # up to two slips
+            i, c = random.randrange(len(number)), random.choice(alphabet)
+            number = random.choice([number[:i] + c + number[i + 1:], number[:i] + c + number[i:],
+                                    number[:i] + number[i + 1:], number[:i] + number[i + 1:i + 2] + number[i:i + 1]
+                                    + number[i + 2:]])
+        numbers.append(number)
+    for number in numbers:
+        assert number_neighbours(number) == _every_edit_then_shape(number), number
+    assert sum(bool(number_neighbours(n)) for n in numbers) > 300  # most slips still have neighbours
