@@ -69,6 +69,31 @@ def import_command(file: Path, source: str, mode: str, skip_invalid: bool, dry_r
 def import_and_index(settings, engine, file: Path, options: ImportOptions, silent: bool) -> tuple[ImportResult, dict]:
     """Import one file with a progress bar on a terminal, index it, and return its summary."""
     console = Console(stderr=True, quiet=silent)
+    spool = settings.data_dir / "spool" / f"import-{os.getpid()}-{time.time_ns()}.ndjson"
+    with search_index(settings, start_managed=False) as index:
+        started = time.perf_counter()
+        build = _staged_build(engine, index, file, options)
+        if build is not None:
+            options = replace(options, documents=document_line, created=build.created)
+        else:
+            spool.parent.mkdir(parents=True, exist_ok=True)
+            options = replace(options, documents=document_line, spool=spool)
+        try:
+            result = _import_with_progress(engine, file, options, console, silent)
+        except BaseException:
+            if build is not None:
+                build.abandon()
+            raise
+        imported = time.perf_counter()
+        try:
+            indexed = _index_now(engine, index, result, spool, build)
+        finally:
+            spool.unlink(missing_ok=True)
+    seconds = {"import": round(imported - started, 3), "index": round(time.perf_counter() - imported, 3)}
+    return result, {**result.as_dict(), "indexed": indexed, "seconds": seconds}
+
+
+def _import_with_progress(engine, file: Path, options: ImportOptions, console: Console, silent: bool) -> ImportResult:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]} rows"),
                   TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(),
                   console=console, transient=True, disable=silent or not console.is_terminal) as bar:
@@ -78,18 +103,23 @@ def import_and_index(settings, engine, file: Path, options: ImportOptions, silen
             elapsed = bar.tasks[0].elapsed or 1e-9
             bar.update(task, completed=done, rows=f"{rows:,}", rate=f"{rows / elapsed:,.0f}")
 
-        spool = settings.data_dir / "spool" / f"import-{os.getpid()}-{time.time_ns()}.ndjson"
-        spool.parent.mkdir(parents=True, exist_ok=True)
-        options = replace(options, documents=document_line, spool=spool)
-        started = time.perf_counter()
-        result = import_file(engine, file, options, progress)
-    imported = time.perf_counter()
+        return import_file(engine, file, options, progress)
+
+
+def _staged_build(engine, index, file: Path, options: ImportOptions):
+    """A new index built while a big file that dwarfs the registry is written (search.staged)."""
+    from importer.pipeline import PARALLEL_MIN_BYTES
+    from search.staged import StagedBuild, worth_building
+
+    size = file.stat().st_size
+    if index is None or options.dry_run or size < PARALLEL_MIN_BYTES or not worth_building(engine, size):
+        return None
+    build = StagedBuild(engine, index)
     try:
-        indexed = _index_now(settings, engine, result, spool)
-    finally:
-        spool.unlink(missing_ok=True)
-    seconds = {"import": round(imported - started, 3), "index": round(time.perf_counter() - imported, 3)}
-    return result, {**result.as_dict(), "indexed": indexed, "seconds": seconds}
+        build.start()
+    except Exception:  # noqa: BLE001  Meilisearch went away: the outbox will do
+        return None
+    return build
 
 
 def show(result: ImportResult, body: dict, as_json: bool, quiet: bool, with_problems: bool = True) -> None:
@@ -100,21 +130,24 @@ def show(result: ImportResult, body: dict, as_json: bool, quiet: bool, with_prob
         _print(Console(stderr=True), result, body["indexed"], body["seconds"], quiet)
 
 
-def _index_now(settings, engine, result: ImportResult, spool: Path | None = None) -> int | None:
+def _index_now(engine, index, result: ImportResult, spool: Path, build=None) -> int | None:
     """Index right away when a Meilisearch is reachable; else the outbox keeps the changes."""
-    if result.status != "applied":
-        return None
-    from search.client import SearchUnavailable
+    from search.client import UNAVAILABLE, SearchUnavailable
     from search.sync import drain
 
-    with search_index(settings, start_managed=False) as index:
-        if index is None:
-            return None
-        try:
-            index.ensure()
-            return drain(engine, index, spool=spool)
-        except SearchUnavailable:
-            return None
+    if result.status != "applied":
+        if build is not None:
+            build.abandon()
+        return None
+    if index is None:
+        return None
+    try:
+        if build is not None:
+            return build.finish()
+        index.ensure()
+        return drain(engine, index, spool=spool)
+    except (SearchUnavailable, *UNAVAILABLE):
+        return None
 
 
 def _indexed_cell(result: ImportResult, indexed: int | None) -> str:

@@ -40,9 +40,11 @@ class ImportOptions:
     force: bool = False
     keep_changes: int = 0
     # a big file's new records get their search documents built while it is read, and
-    # those of the created certificates are written to ``spool`` (see importer.spool)
+    # those of the created certificates are written to ``spool`` (see importer.spool), or
+    # handed to ``created`` with their ids as each chunk is written (search.staged)
     documents: DocumentMaker | None = None
     spool: Path | None = None
+    created: Callable[[list[int], list[CertificateData]], None] | None = None
 
 
 @dataclass
@@ -118,7 +120,7 @@ def import_file(
                 result.status, result.run_id = "skipped", previous.id
                 return result
     documents = None
-    if options.documents and options.spool and not options.dry_run:
+    if options.documents and (options.spool or options.created) and not options.dry_run:
         documents = (engine.url.render_as_string(hide_password=False), options.documents)
     items = validated_feed(path, options.sheet, options.source, documents)
     try:
@@ -175,7 +177,7 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
                 session, records(), run, full=options.full,
                 allow_mass_withdraw=options.allow_mass_withdraw,
                 keep_changes=options.keep_changes, present=present,
-                on_created=spool.add if spool else None)
+                on_created=spool.add if spool else options.created)
             result.counts.unchanged += skipped[0]
             if result.rows == 0:
                 raise FeedError("the file has a header but no records",

@@ -61,6 +61,16 @@ def prepare_new(records: Sequence[CertificateData], existing: set[str], make: Do
             record.extra[CREATED_CHANGES] = EncodedJSON(orjson.dumps(created_changes(record)).decode())
 
 
+def prepared_lines(ids: Sequence[int], records: Sequence[CertificateData]) -> list[tuple[int, bytes]]:
+    """(id, NDJSON line) of each created record whose document the reader prepared."""
+    lines = []
+    for cid, record in zip(ids, records, strict=True):
+        body = record.extra.get(KEY)
+        if body is not None and body.startswith(PLACEHOLDER):
+            lines.append((cid, b'{"id":%d,%s\n' % (cid, body[len(PLACEHOLDER):])))
+    return lines
+
+
 class SpoolWriter:
     """Appends the prepared documents of created certificates, with their real ids."""
 
@@ -70,11 +80,7 @@ class SpoolWriter:
         self._out: IO[bytes] = path.open("wb")
 
     def add(self, ids: Sequence[int], records: Sequence[CertificateData]) -> None:
-        lines = []
-        for cid, record in zip(ids, records, strict=True):
-            body = record.extra.get(KEY)
-            if body is not None and body.startswith(PLACEHOLDER):
-                lines.append(b'{"id":%d,%s\n' % (cid, body[len(PLACEHOLDER):]))
+        lines = [line for _, line in prepared_lines(ids, records)]
         self._out.writelines(lines)
         self.count += len(lines)
 

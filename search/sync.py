@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from registry import outbox
 from registry.snapshots import load_records
+from search.build_lock import BuildLock
 from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
 from search.spool import SpoolReader
@@ -94,7 +95,13 @@ def drain(engine: Engine, index: SearchIndex, batch: int = BATCH, page: int = PA
           spool: Path | None = None) -> int:
     """Index everything pending now; raises ``SearchUnavailable`` if Meilisearch is down.
 
-    ``spool`` holds ready documents of certificates an import has just created."""
+    ``spool`` holds ready documents of certificates an import has just created. Nothing is
+    drained while an index is being built aside (see ``search.build_lock``)."""
+    with BuildLock(engine, index.name).shared() as free:
+        return _drain(engine, index, batch, page, spool) if free else 0
+
+
+def _drain(engine: Engine, index: SearchIndex, batch: int, page: int, spool: Path | None) -> int:
     total, after = 0, 0
     in_flight: deque[Round] = deque()
     reader = SpoolReader(spool) if spool and spool.exists() else None
