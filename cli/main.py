@@ -63,7 +63,17 @@ def search_sync(follow: bool) -> None:
             count = drain(engine, index)
         except SearchUnavailable as exc:
             sys.exit(f"search index unreachable: {exc}; {pending(engine)} changes still queued")
-    click.echo(f"indexed {count} certificates; {pending(engine)} still queued")
+        queued = pending(engine)
+        building = bool(queued) and not count and _building(engine, index)
+    click.echo(f"indexed {count} certificates; {queued} still queued"
+               + (" (an index is being built aside: they go into it before it is swapped in)" if building else ""))
+
+
+def _building(engine, index) -> bool:
+    from search.build_lock import BuildLock
+
+    with BuildLock(engine, index.name).shared() as free:
+        return not free
 
 
 @main.command("reindex")

@@ -16,6 +16,7 @@ import pytest
 from benchmarks.feedgen import write_csv
 from importer import pipeline
 from importer.run import ImportOptions, import_file
+from search.build_lock import BuildLock
 from search.check import compare
 from search.documents import document_line
 from search.reindex import reindex
@@ -141,3 +142,17 @@ def test_kill_9_during_a_bulk_import_leaves_registry_and_index_consistent(regist
     assert summary["created"] + summary["updated"] == summary["indexed"] == 40_000
     drift = compare(engine, index)
     assert drift.clean and drift.registry == 360 + summary["created"] and _aside(index) == []
+
+
+def test_search_sync_says_why_nothing_was_indexed_during_a_build(registry, index, database_url, tmp_path):
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOPQUY_")},
+           "HOPQUY_DATABASE_URL": database_url, "HOPQUY_DATA_DIR": str(tmp_path / "var"),
+           "HOPQUY_MEILI_URL": index.target.url, "HOPQUY_MEILI_KEY": index.target.key,
+           "HOPQUY_MEILI_INDEX": index.name}
+    command = [sys.executable, "-m", "cli.main", "search", "sync"]
+    with BuildLock(registry, index.name).exclusive():
+        during = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert during.returncode == 0, during.stderr
+    assert "indexed 0 certificates; 360 still queued (an index is being built aside" in during.stdout
+    after = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert after.stdout.strip() == "indexed 360 certificates; 0 still queued"
