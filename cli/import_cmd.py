@@ -20,6 +20,7 @@ from registry.settings import get_settings
 from search.documents import document_line
 
 SHOWN_PROBLEMS = 50
+BULK_NICENESS = 10
 
 
 def feed_options(command):
@@ -119,6 +120,9 @@ def _staged_build(engine, index, file: Path, options: ImportOptions):
         build.start()
     except Exception:  # noqa: BLE001  Meilisearch went away: the outbox will do
         return None
+    # the import yields the processor to Meilisearch (and to the site), which then keeps up
+    # with the writes instead of indexing most of them after the commit
+    os.nice(BULK_NICENESS)
     return build
 
 
