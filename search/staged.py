@@ -39,6 +39,7 @@ from search.build_lock import BuildLock
 from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
 from search.reindex import prepare_aside, send_registry, swap_in
+from search.sync import BATCH
 
 PAGE = 10_000
 ROW_BYTES = 400  # what a feed row takes on average, to guess a file's rows from its size
@@ -116,7 +117,7 @@ class StagedBuild:
         (at their first version) are in it already."""
         claimed, after = outbox.Claimed(), 0
         with Session(self.engine) as session:
-            while round_ := outbox.claim(session, 1_000_000, after):
+            while round_ := outbox.claim(session, BATCH, after):
                 claimed.ids.extend(round_.ids)
                 claimed.versions.extend(round_.versions)
                 after = round_.ids[-1]
