@@ -109,6 +109,25 @@ def synthetic_catalogue(rng: random.Random, size: int = 20000) -> list[tuple[str
     return items
 
 
+def issue_plan(rows: int, rng: random.Random, today: date) -> list[tuple[date, bool, str, int]]:
+    """(date of issue, is a declaration, centre, sequence) of every row, in feed order.
+
+    As the feed contract says, a certificate's number carries its centre's yearly sequence,
+    which grows with the date of issue; so do declarations' numbers. Past 9,999 in a year (a
+    million rows is more than any real register holds) the four digits wrap: the number
+    stays unique, because the date differs."""
+    plan = [(today - timedelta(days=rng.randint(0, 6 * 365)), rng.random() < 0.15, rng.choice("ABC"))
+            for _ in range(rows)]
+    order = sorted(range(rows), key=lambda i: plan[i][0])
+    sequences: dict[tuple[str, bool, int], int] = defaultdict(int)
+    seq = [0] * rows
+    for i in order:
+        issued, is_declaration, centre = plan[i]
+        sequences[(centre, is_declaration, issued.year)] += 1
+        seq[i] = sequences[(centre, is_declaration, issued.year)]
+    return [(*row, s) for row, s in zip(plan, seq, strict=True)]
+
+
 def generate(rows: int, seed: int = 7, shared: Path | None = None,
              today: date = date(2026, 11, 1)) -> Iterator[list[str]]:
     rng = random.Random(seed)
@@ -116,23 +135,16 @@ def generate(rows: int, seed: int = 7, shared: Path | None = None,
     rng.shuffle(catalogue)
     if rows <= 2000:  # a small sample shows the devices people actually own
         catalogue.sort(key=lambda item: (item[0] not in POPULAR, item[1] == item[2][0]))
-    # numbers are unique as in real registers: a sequence per centre and day for certificates
-    # (a few hundred a day even at a million rows), per centre and year for declarations
-    sequences: dict[tuple[str, object], int] = defaultdict(int)
-    for index in range(rows):
+    plan = issue_plan(rows, random.Random(seed + 1), today)
+    for index, (issued, is_declaration, centre, seq) in enumerate(plan):
         brand, trade, models, category = catalogue[index % len(catalogue)]
         if index >= len(catalogue):  # a later certificate for the same device family
             models = tuple(f"{m}-{index // len(catalogue)}" for m in models)
         product, code, regulations = CATEGORIES[category]
-        issued = today - timedelta(days=rng.randint(0, 6 * 365))
-        is_declaration = rng.random() < 0.15
-        centre = rng.choice("ABC")
-        sequences[(centre, issued.year if is_declaration else issued)] += 1
-        seq = sequences[(centre, issued.year if is_declaration else issued)]
         if is_declaration:
             number = f"{seq:04d}/{issued:%Y}/CBHQ-{centre}{rng.randint(1, 99):02d}"
         else:
-            number = f"{centre}{seq:04d}{issued:%d%m%y}{code}"
+            number = f"{centre}{seq % 10_000:04d}{issued:%d%m%y}{code}"
         holder, tax = rng.choice(HOLDERS)
         method = rng.choice(["Phương thức 1", "1", "PT5", "5", "Phương thức 7"]) if not is_declaration else ""
         lot = f"{rng.randint(100000, 999999)}/NK" if method.endswith("7") else ""
