@@ -65,7 +65,7 @@ def _shaped_edits(number: str, slots: tuple[str, ...]) -> set[str]:
     n, size = len(number), len(slots)
     out: set[str] = set()
     if n == size:
-        misfits = [i for i, (c, allowed) in enumerate(zip(number, slots)) if c not in allowed]
+        misfits = [i for i, (c, allowed) in enumerate(zip(number, slots, strict=False)) if c not in allowed]
         if len(misfits) <= 1:  # one wrong character: the misfit, or any position if none
             for i in misfits or range(n):
                 out.update(number[:i] + c + number[i + 1:] for c in slots[i])
@@ -86,7 +86,7 @@ def _shaped_edits(number: str, slots: tuple[str, ...]) -> set[str]:
 def _fitting_heads(text: str, slots: tuple[str, ...]) -> list[bool]:
     """``[i]``: whether ``text[:i]`` fits ``slots[:i]``."""
     fits = [True]
-    for c, allowed in zip(text, slots):
+    for c, allowed in zip(text, slots, strict=False):
         fits.append(fits[-1] and c in allowed)
     return fits + [False] * (len(text) + 2 - len(fits))
 
@@ -159,7 +159,7 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     number = canonical_certificate_no(query)
     found = [row[0] for row in connection.execute(BY_NUMBER_OR_MARK, {"value": number})]
     if is_number_shaped_loosely(number):  # a slip can make another real number: show both
-        found += _ids(connection, BY_NUMBERS, sorted(number_neighbours(number)))
+        found += _likeliest_first(number, connection.execute(BY_NUMBERS, {"values": sorted(number_neighbours(number))}))
     if found:
         return list(dict.fromkeys(found))[:MAX_PINS]
     # one query for every key and reading; the rows are then ranked as the keys are
@@ -176,6 +176,29 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     return list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
 
 
+def slip_likelihood(typed: str, meant: str) -> float:
+    """How likely typing ``meant`` gives ``typed`` (one edit apart), up to a common factor.
+
+    Fingers swap two neighbours or drop a character at any given place about as often as
+    they hit a wrong key, but a wrong key is one of ten: a swap or a drop is ten times likelier
+    than one particular wrong character. A doubled character can be dropped two ways
+    (``220721`` typed ``20721``), so it counts twice."""
+    if len(meant) == len(typed) + 1:  # a character dropped
+        return sum(meant[:i] + meant[i + 1:] == typed for i in range(len(meant)))
+    if len(meant) == len(typed) - 1:  # a character added
+        return sum(typed[:i] + typed[i + 1:] == meant for i in range(len(typed))) / 10
+    diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == meant[diff[1]]:
+        return 1.0  # two neighbours swapped
+    return 0.1 if len(diff) == 1 else 0.0
+
+
+def _likeliest_first(typed: str, rows: Iterable) -> list[int]:
+    """Ids of the numbers ``rows`` (id, number; newest first), the likeliest meant first."""
+    ranked = sorted(rows, key=lambda row: -slip_likelihood(typed, row[1]))  # stable: newest first among equals
+    return [row[0] for row in ranked]
+
+
 def _carries(row, words: tuple[str, ...]) -> bool:
     if not words:
         return True
@@ -189,13 +212,6 @@ def is_number_shaped_loosely(number: str) -> bool:
     return 14 <= len(number) <= 20 and sum(c.isdigit() for c in number) >= 8
 
 
-def _ids(connection: Connection, statement, values: Iterable[str]) -> list[int]:
-    values = [v for v in values if v]
-    if not values:
-        return []
-    return [row[0] for row in connection.execute(statement, {"values": values})]
-
-
 NEAR_PREFIX = 11  # centre, sequence and date: numbers issued the same day by the same centre
 
 
@@ -207,12 +223,13 @@ def near_numbers(connection: Connection, typed: str, limit: int = 5) -> list[str
     wanted = canonical_certificate_no(typed)
     if len(wanted) < 6:
         return []
-    found = [n for _, n in connection.execute(BY_NUMBERS, {"values": sorted(number_neighbours(wanted))})] \
+    slipped = list(connection.execute(BY_NUMBERS, {"values": sorted(number_neighbours(wanted))})) \
         if is_number_shaped_loosely(wanted) else []
+    ranked = [number for _, number in sorted(slipped, key=lambda row: -slip_likelihood(wanted, row[1]))]
     head = wanted[:NEAR_PREFIX]
-    found += connection.execute(
+    sharing_head = connection.execute(
         select(Certificate.certificate_no)
         .where(Certificate.certificate_no >= head, Certificate.certificate_no < head + "\x7f")
         .limit(50)).scalars().all()
-    scored = sorted(dict.fromkeys(found), key=lambda n: -SequenceMatcher(None, wanted, n).ratio())
-    return [n for n in scored if SequenceMatcher(None, wanted, n).ratio() >= 0.8][:limit]
+    ranked += sorted(sharing_head, key=lambda n: -SequenceMatcher(None, wanted, n).ratio())
+    return [n for n in dict.fromkeys(ranked) if SequenceMatcher(None, wanted, n).ratio() >= 0.8][:limit]

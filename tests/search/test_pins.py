@@ -12,7 +12,7 @@ from sqlmodel import Session
 from importer.run import ImportOptions, import_file
 from registry.codes import CERTIFICATE_NO_RE
 from registry.models import Certificate
-from search.pins import REAL_DAYS, number_neighbours, pinned_ids
+from search.pins import REAL_DAYS, number_neighbours, pinned_ids, slip_likelihood
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
@@ -90,3 +90,30 @@ def test_number_neighbours_are_every_shaped_edit():
     for number in numbers:
         assert number_neighbours(number) == _every_edit_then_shape(number), number
     assert sum(bool(number_neighbours(n)) for n in numbers) > 300  # most slips still have neighbours
+
+
+def test_a_slipped_number_shows_the_likeliest_meant_number_first(engine, tmp_path):
+    """Two swapped digits are likelier than one particular wrong digit: the certificate the
+    swap came from comes first, although three newer ones are one wrong digit away."""
+    meant = "A0412150324AE01A2"
+    newer = {"A0142150325AE01A2": "15/03/2025", "A0142150326AE01A2": "15/03/2026",
+             "A0142160324AE01A2": "16/03/2024"}
+    rows = [row(number=meant, issued="15/03/2024")]
+    rows += [row(number=number, issued=issued, expires="31/12/2030") for number, issued in newer.items()]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="t")).status == "applied"
+    with Session(engine) as session:
+        ids = dict(session.execute(select(Certificate.certificate_no, Certificate.id)).all())
+    with engine.connect() as connection:
+        found = pinned_ids(connection, "A0142150324AE01A2")
+    assert found[0] == ids[meant]
+    assert set(found) == set(ids.values())
+
+
+def test_slip_likelihood_weighs_each_kind_of_slip():
+    typed = "B000420721AE01A2"  # a character dropped from B0004220721AE01A2
+    assert slip_likelihood(typed, "B0004220721AE01A2") == 2  # either 2 of "22" dropped
+    assert slip_likelihood(typed, "B0004270721AE01A2") == 1
+    assert slip_likelihood("A0142150324AE01A2", "A0412150324AE01A2") == 1  # swapped
+    assert slip_likelihood("A0142150324AE01A2", "A0142150325AE01A2") == 0.1  # one wrong digit
+    assert slip_likelihood("A04122150324AE01A2", "A0412150324AE01A2") == 0.2  # an extra "2": two ways
+    assert slip_likelihood("A0142150324AE01A2", "B0142150325AE01A2") == 0
