@@ -24,7 +24,7 @@ SETTINGS = {
         "holder_tax_code", "certificate_no", "source",
     ],
     "sortableAttributes": ["issued_day", "expires_day"],
-    "rankingRules": ["words", "typo", "proximity", "attribute", "exactness", "sort",
+    "rankingRules": ["words", "typo", "proximity", "exactness", "attribute", "sort",
                      "issued_day:desc"],
     "typoTolerance": {
         # A typo in a code finds a different device: codes get no typo tolerance here.
