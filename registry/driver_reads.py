@@ -25,6 +25,7 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect)
         self.compiled = compiled
         self.sql = str(compiled)
+        self.expanding = bool(compiled.post_compile_params)  # an IN list, spelled out at each call
         self.order = compiled.positiontup if compiled.positional else None
         self.binds = {name: bind.type._cached_bind_processor(dialect) for name, bind in compiled.binds.items()}
         columns = list(statement.selected_columns)
@@ -32,12 +33,21 @@ class _Compiled:
         self.readers = [(i, p) for i, c in enumerate(columns)
                         if (p := c.type._cached_result_processor(dialect, None)) is not None]
 
-    def arguments(self, params: dict[str, Any]) -> Any:
+    def prepared(self, params: dict[str, Any]) -> tuple[str, Any]:
+        """The SQL and its arguments for ``params``."""
+        if self.expanding:
+            state = self.compiled.construct_expanded_state(params)
+            values = dict(state.parameters)
+            for name, process in state.processors.items():
+                if process is not None and values.get(name) is not None:
+                    values[name] = process(values[name])
+            order = state.positiontup if self.order is not None else None
+            return state.statement, tuple(values[name] for name in order) if order is not None else values
         values = self.compiled.construct_params(params)
         for name, process in self.binds.items():
             if process is not None and values.get(name) is not None:
                 values[name] = process(values[name])
-        return tuple(values[name] for name in self.order) if self.order is not None else values
+        return self.sql, tuple(values[name] for name in self.order) if self.order is not None else values
 
     def rows(self, fetched: list[tuple]) -> list[Any]:
         if not self.readers:
@@ -52,7 +62,8 @@ class _Compiled:
 
 
 class DriverQuery:
-    """A SELECT built once with SQLAlchemy and run on the raw cursor of a ``Connection``.
+    """A SELECT built once with SQLAlchemy and run on the raw cursor of a ``Connection``;
+    an expanding ``bindparam`` (``IN`` a list) is spelled out for each list's length.
 
     It runs inside whatever the connection is doing (a session's transaction, or the scan
     reader's autocommit). A lost connection is reported as SQLAlchemy reports it (a
@@ -67,17 +78,17 @@ class DriverQuery:
         compiled = self._by_dialect.get(dialect.name)
         if compiled is None:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
-        arguments = compiled.arguments(params)
+        sql, arguments = compiled.prepared(params)
         raw = connection.connection.driver_connection
         cursor = raw.cursor()
         try:
-            cursor.execute(compiled.sql, arguments)
+            cursor.execute(sql, arguments)
             fetched = cursor.fetchall()
         except dialect.loaded_dbapi.Error as exc:
             lost = dialect.is_disconnect(exc, raw, cursor)
             if lost:
                 connection.invalidate(exc)
-            raise DBAPIError.instance(compiled.sql, arguments, exc, dialect.loaded_dbapi.Error,
+            raise DBAPIError.instance(sql, arguments, exc, dialect.loaded_dbapi.Error,
                                       connection_invalidated=lost, dialect=dialect) from exc
         finally:
             cursor.close()

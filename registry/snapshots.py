@@ -69,6 +69,24 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateD
     }
 
 
+FEW_CERTIFICATES, FEW_MODELS, FEW_REGULATIONS = (DriverQuery(q) for q in (CERTIFICATES_OF, MODELS_OF, REGULATIONS_OF))
+
+
+def load_few(connection: Connection, ids: Sequence[int]) -> dict[int, CertificateData]:
+    """``load_records`` for a handful of ids (the certificates a search puts first), on the
+    raw cursor: for a few rows, SQLAlchemy's ``execute`` costs more than the queries."""
+    if not ids:
+        return {}
+    models: dict[int, list[str]] = defaultdict(list)
+    for row in FEW_MODELS.all(connection, ids=list(ids)):
+        models[row.certificate_id].append(row.model_code)
+    regulations: dict[int, list[str]] = defaultdict(list)
+    for row in FEW_REGULATIONS.all(connection, ids=list(ids)):
+        regulations[row.certificate_id].append(row.code)
+    return {row.id: record_from_row(row, models[row.id], regulations[row.id])
+            for row in FEW_CERTIFICATES.all(connection, ids=list(ids))}
+
+
 def children_of(connection: Connection, certificate_id: int) -> tuple[list[str], list[str]]:
     """(model codes, regulation codes) of one certificate."""
     models, regulations = [], []

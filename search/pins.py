@@ -21,6 +21,7 @@ from itertools import product
 from sqlalchemy import Connection, bindparam, select
 
 from registry.codes import canonical_certificate_no, folded_words, model_key
+from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateModel
 
 _DIGITS, _LETTERS = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -34,12 +35,14 @@ MAX_CONFUSABLE = 8  # 2**8 readings at most
 REAL_DAYS = frozenset(f"{d:%d%m%y}" for d in (date(2000, 1, 1) + timedelta(days=n) for n in range(36525)))
 MAX_PINS = 10
 _VALUES = bindparam("values", expanding=True)
+# Run on the raw cursor (registry.driver_reads): a search's pins take two or three indexed
+# lookups, and SQLAlchemy's execute() costs more than each of them.
 # newest first: of several numbers one slip away, the recent certificate is likelier on a device in a shop
-BY_NUMBERS = (select(Certificate.id, Certificate.certificate_no).where(Certificate.certificate_no.in_(_VALUES))
-              .order_by(Certificate.issued_on.desc()))
-BY_NUMBER_OR_MARK = select(Certificate.id).where(
-    (Certificate.certificate_no == bindparam("value")) | (Certificate.mark_code == bindparam("value")))
-BY_MODEL_KEYS = (
+BY_NUMBERS = DriverQuery(select(Certificate.id, Certificate.certificate_no)
+                         .where(Certificate.certificate_no.in_(_VALUES)).order_by(Certificate.issued_on.desc()))
+BY_NUMBER_OR_MARK = DriverQuery(select(Certificate.id).where(
+    (Certificate.certificate_no == bindparam("value")) | (Certificate.mark_code == bindparam("value"))))
+BY_MODEL_KEYS = DriverQuery(
     select(CertificateModel.certificate_id, CertificateModel.model_key, Certificate.brand, Certificate.product_name)
     .join(Certificate, Certificate.id == CertificateModel.certificate_id)
     .where(CertificateModel.model_key.in_(_VALUES))
@@ -157,9 +160,9 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     if not query or len(query) > 120:
         return []
     number = canonical_certificate_no(query)
-    found = [row[0] for row in connection.execute(BY_NUMBER_OR_MARK, {"value": number})]
+    found = [row.id for row in BY_NUMBER_OR_MARK.all(connection, value=number)]
     if is_number_shaped_loosely(number):  # a slip can make another real number: show both
-        found += _likeliest_first(number, connection.execute(BY_NUMBERS, {"values": sorted(number_neighbours(number))}))
+        found += _likeliest_first(number, _by_numbers(connection, number_neighbours(number)))
     if found:
         return list(dict.fromkeys(found))[:MAX_PINS]
     # one query for every key and reading; the rows are then ranked as the keys are
@@ -170,7 +173,7 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
         rank[key], needs[key] = (position, 0), others
         for variant in readings(key)[1:] if confusable else ():
             rank.setdefault(variant, (position, 1))
-    rows = list(connection.execute(BY_MODEL_KEYS, {"values": list(rank)})) if rank else []
+    rows = BY_MODEL_KEYS.all(connection, values=list(rank)) if rank else []
     rows = [row for row in rows if _carries(row, needs.get(row.model_key, ()))]
     rows.sort(key=lambda row: rank[row.model_key])  # stable: newest first within a key
     return list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
@@ -191,6 +194,11 @@ def slip_likelihood(typed: str, meant: str) -> float:
     if len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == meant[diff[1]]:
         return 1.0  # two neighbours swapped
     return 0.1 if len(diff) == 1 else 0.0
+
+
+def _by_numbers(connection: Connection, numbers: set[str]) -> list:
+    """(id, certificate_no) of the real certificates among ``numbers``, newest first."""
+    return BY_NUMBERS.all(connection, values=sorted(numbers)) if numbers else []
 
 
 def _likeliest_first(typed: str, rows: Iterable) -> list[int]:
@@ -223,8 +231,7 @@ def near_numbers(connection: Connection, typed: str, limit: int = 5) -> list[str
     wanted = canonical_certificate_no(typed)
     if len(wanted) < 6:
         return []
-    slipped = list(connection.execute(BY_NUMBERS, {"values": sorted(number_neighbours(wanted))})) \
-        if is_number_shaped_loosely(wanted) else []
+    slipped = _by_numbers(connection, number_neighbours(wanted)) if is_number_shaped_loosely(wanted) else []
     ranked = [number for _, number in sorted(slipped, key=lambda row: -slip_likelihood(wanted, row[1]))]
     head = wanted[:NEAR_PREFIX]
     sharing_head = connection.execute(

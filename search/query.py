@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from registry.clock import today
 from registry.codes import normalise_regulation
@@ -189,7 +188,7 @@ def _pinned(engine: Engine, query: str) -> list[int]:
 
 def _pin(engine: Engine, body: dict[str, Any], ids: list[int], params: SearchParams, on: date) -> dict[str, Any]:
     """Put the certificates the query names by code (see ``search.pins``) first on page one."""
-    from registry.snapshots import load_records
+    from registry.snapshots import load_few
     from search.documents import to_document
 
     if not ids:
@@ -198,9 +197,9 @@ def _pin(engine: Engine, body: dict[str, Any], ids: list[int], params: SearchPar
     missing = [cid for cid in ids if cid not in by_id]
     added: dict[int, dict[str, Any]] = {}
     if missing:  # pinned certificates the search did not return: read them from the registry
-        with Session(engine) as session:
+        with engine.connect() as connection:
             added = {cid: hit_from_document(to_document(cid, record), on)
-                     for cid, record in load_records(session, missing).items()}
+                     for cid, record in load_few(connection.execution_options(read_only=True), missing).items()}
     by_id.update(added)
     pinned = [by_id[cid] for cid in ids if cid in by_id]
     first = set(ids)

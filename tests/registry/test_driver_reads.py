@@ -48,6 +48,17 @@ def test_rows_equal_what_execute_reads_with_the_same_names_and_types(registry):
         assert certificate_row(connection, "Z9999") is None
 
 
+def test_an_in_list_is_spelled_out_for_each_length(registry):
+    query = DriverQuery(select(Certificate.certificate_no, Certificate.issued_on)
+                        .where(Certificate.certificate_no.in_(bindparam("values", expanding=True)))
+                        .order_by(Certificate.certificate_no))
+    with registry.connect() as connection:
+        for values in (["A0412150324AE01A2"], ["B0001010125AF04A2", "A0412150324AE01A2", "Z9999"], ["Z9999"]):
+            expected = [tuple(r) for r in connection.execute(query.statement, {"values": values})]
+            assert [tuple(r) for r in query.all(connection, values=values)] == expected
+        assert len(query.all(connection, values=["B0001010125AF04A2", "A0412150324AE01A2"])) == 2
+
+
 def test_it_reads_inside_the_callers_transaction(registry):
     with registry.connect() as connection, connection.begin() as transaction:
         connection.execute(text("UPDATE certificate SET brand = 'Changed' WHERE certificate_no = 'A0412150324AE01A2'"))
