@@ -19,13 +19,14 @@ rolled-back import drops its new index.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
@@ -40,8 +41,13 @@ from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
 from search.reindex import prepare_aside, send_registry, swap_in
 from search.sync import BATCH
+from search.sync import PAGE as DRAIN_PAGE
 
-PAGE = 10_000
+# Documents sent to the new index at a time. Meilisearch indexes each page it is sent as a
+# batch, and a batch costs more the bigger the index is: with pages of 10,000 it spent 43% more
+# processor time on a 200,000-row load than indexing the same documents at once; with pages of
+# 50,000, 20% more. A page waits in a temporary file, not in memory.
+PAGE = 50_000
 ROW_BYTES = 400  # what a feed row takes on average, to guess a file's rows from its size
 
 
@@ -60,7 +66,9 @@ class StagedBuild:
         self.name = f"{index.name}_import_{time.time_ns()}"
         self.tasks: list[Any] = []
         self.covered = array("q")  # created certificates whose documents were sent, ascending
-        self._lines: list[bytes] = []
+        # the page being filled: on disk, not in memory (50,000 documents are 45 MB)
+        self._page: BinaryIO = tempfile.TemporaryFile(prefix="hopquy-page-")
+        self._in_page = 0
         self._held = ExitStack()
         self._registry: threading.Thread | None = None
         self._registry_sent: tuple[list[Any], int] | BaseException | None = None
@@ -70,7 +78,7 @@ class StagedBuild:
         try:
             prepare_aside(self.index, self.name)
         except BaseException:
-            self._held.close()
+            self._release()
             raise
         self._registry = threading.Thread(target=self._send_registry, name="staged-registry", daemon=True)
         self._registry.start()
@@ -83,16 +91,19 @@ class StagedBuild:
 
     def created(self, ids: Sequence[int], records: Sequence[CertificateData]) -> None:
         """The importer's hook: a chunk of certificates was just written (not yet committed)."""
-        for cid, line in prepared_lines(ids, records):
-            self.covered.append(cid)
-            self._lines.append(line)
-        if len(self._lines) >= PAGE:
+        lines = prepared_lines(ids, records)
+        self.covered.extend(cid for cid, _ in lines)
+        self._page.writelines(line for _, line in lines)
+        self._in_page += len(lines)
+        if self._in_page >= PAGE:
             self._flush()
 
     def _flush(self) -> None:
-        if self._lines:
-            self.tasks.append(self.index.send([], self.name, lines=self._lines))
-            self._lines = []
+        if self._in_page:
+            self.tasks.append(self.index.send_file(self._page, self.name))
+            self._page.seek(0)
+            self._page.truncate()
+            self._in_page = 0
 
     def finish(self) -> int:
         """After the commit: complete the new index, swap it in; returns the outbox rows it took."""
@@ -110,7 +121,7 @@ class StagedBuild:
                 outbox.release(session, claimed)
             return len(claimed)
         finally:
-            self._held.close()
+            self._release()
 
     def _send_pending(self) -> outbox.Claimed:
         """Send every queued change the new index lacks; the import's own new certificates
@@ -121,14 +132,18 @@ class StagedBuild:
                 claimed.ids.extend(round_.ids)
                 claimed.versions.extend(round_.versions)
                 after = round_.ids[-1]
-            for start in range(0, len(claimed), PAGE):
-                missing = [cid for cid, version in claimed.pairs(start, start + PAGE)
+            for start in range(0, len(claimed), DRAIN_PAGE):
+                missing = [cid for cid, version in claimed.pairs(start, start + DRAIN_PAGE)
                            if not (version == 1 and self._is_covered(cid))]
                 records = load_records(session, missing)
                 if records:
                     self.tasks.append(self.index.send([to_document(cid, r) for cid, r in records.items()],
                                                       self.name))
         return claimed
+
+    def _release(self) -> None:
+        self._page.close()
+        self._held.close()
 
     def _is_covered(self, cid: int) -> bool:
         at = bisect_left(self.covered, cid)
@@ -144,4 +159,4 @@ class StagedBuild:
         except (SearchUnavailable, *UNAVAILABLE):
             pass
         finally:
-            self._held.close()
+            self._release()
