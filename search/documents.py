@@ -44,6 +44,7 @@ def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
     return {
         "id": certificate_id,
         "certificate_no": record.certificate_no,
+        "number_key": model_key(record.certificate_no),  # 2312/2026/CBHQ-B70 → 23122026CBHQB70
         "kind": record.kind,
         "product_name": record.product_name,
         "category": category_of(record.product_name),

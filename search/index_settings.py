@@ -6,11 +6,13 @@ MAX_TOTAL_HITS = 10_000  # the deepest result a search can page to
 
 SETTINGS = {
     "searchableAttributes": [
-        # numbers are found on purpose (search.pins); in Meilisearch their parts would outrank
-        # a model's last part: "2312" is also the start of declaration 2312/2026/CBHQ-B70
         "models",
         "model_keys",
-        "certificate_no",
+        # Numbers are found on purpose (search.pins). Here a number is one compacted word, for
+        # a number typed as far as it goes: split at its slashes, a declaration's parts would
+        # outrank a model's last part ("2312" would be an exact word at the start of
+        # 2312/2026/CBHQ-B70, and a million rows hold a 2312 for every centre and year).
+        "number_key",
         "mark_code",
         "brand",
         "product_name",
@@ -28,7 +30,7 @@ SETTINGS = {
                      "issued_day:desc"],
     "typoTolerance": {
         # A typo in a code finds a different device: codes get no typo tolerance here.
-        "disableOnAttributes": ["certificate_no", "mark_code", "model_keys", "holder_tax_code"],
+        "disableOnAttributes": ["number_key", "mark_code", "model_keys", "holder_tax_code"],
     },
     "synonyms": {
         "điện thoại": ["phone", "smartphone", "dien thoai"],

@@ -85,7 +85,7 @@ def hit_from_document(doc: dict[str, Any], on: date) -> dict[str, Any]:
     expires = date.fromisoformat(doc["expires_on"]) if doc.get("expires_on") else None
     formatted = doc.get("_formatted") or {}
     highlight = {}
-    for key in ("models", "brand", "product_name", "holder_name", "certificate_no"):
+    for key in ("models", "brand", "product_name", "holder_name"):
         value = formatted.get(key)
         text = "; ".join(value) if isinstance(value, list) else str(value or "")
         if PRE in text:
@@ -119,7 +119,7 @@ def meili_request(params: SearchParams, on: date) -> dict[str, Any]:
         "page": params.page,
         "hitsPerPage": params.per_page,
         "facets": FACETS,
-        "attributesToHighlight": ["models", "brand", "product_name", "holder_name", "certificate_no"],
+        "attributesToHighlight": ["models", "brand", "product_name", "holder_name"],
         "highlightPreTag": PRE,
         "highlightPostTag": POST,
     }

@@ -58,3 +58,20 @@ def test_a_query_naming_a_regulation_lists_its_certificates(registry, index):
     assert sorted(found) == ["A0412150324AE01A2", "A0412160324AE01A2", "A0412180324AE01A2", "B0001010125AF04A2"]
     assert body["query"] == "qcvn 18:2022/btttt"
     assert numbers(registry, index, q="QCVN 112:2017/BTTTT", kind="certificate")[0] == ["B0001010125AF04A2"]
+
+
+def test_a_models_last_part_ranks_before_declarations_sharing_that_number(engine, index, tmp_path):
+    """A declaration's number split at its slashes would make "2312" an exact word at the
+    start of 2312/2025/CBHQ-A01; a number is one compacted word in the index instead."""
+    declaration = "Công bố hợp quy"
+    feed = write_feed(tmp_path / "f.csv", [
+        row("2312/2025/CBHQ-A01", models="HG8145V5", brand="Huawei", kind=declaration, issued="01/06/2025"),
+        row("2312/2026/CBHQ-B02", models="AX3000", brand="Tenda", kind=declaration, issued="01/06/2026"),
+        row("A0001010121AE01A2", models="Moto 2312", brand="Motorola", issued="01/01/2021"),
+    ])
+    assert import_file(engine, feed, ImportOptions(source="qc1")).status == "applied"
+    drain(engine, index)
+    assert numbers(engine, index, q="2312")[0][0] == "A0001010121AE01A2"
+    # a number typed as far as it goes still finds its certificate
+    assert numbers(engine, index, q="A000101012")[0] == ["A0001010121AE01A2"]
+    assert numbers(engine, index, q="2312/2026/CBHQ-B02")[0][0] == "2312/2026/CBHQ-B02"
