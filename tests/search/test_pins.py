@@ -12,7 +12,7 @@ from sqlmodel import Session
 from importer.run import ImportOptions, import_file
 from registry.codes import CERTIFICATE_NO_RE
 from registry.models import Certificate
-from search.pins import REAL_DAYS, number_neighbours, pinned_ids, slip_likelihood
+from search.pins import REAL_DAYS, near_numbers, number_neighbours, pinned_ids, slip_likelihood
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
@@ -105,7 +105,8 @@ def test_a_slipped_number_shows_the_likeliest_meant_number_first(engine, tmp_pat
         ids = dict(session.execute(select(Certificate.certificate_no, Certificate.id)).all())
     with engine.connect() as connection:
         found = pinned_ids(connection, "A0142150324AE01A2")
-    assert found[0] == ids[meant]
+        suggested = near_numbers(connection, "A0142150324AE01A2")  # the not-found page
+    assert found[0] == ids[meant] and suggested[0] == meant
     assert set(found) == set(ids.values())
 
 
