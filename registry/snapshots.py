@@ -77,14 +77,15 @@ def load_few(connection: Connection, ids: Sequence[int]) -> dict[int, Certificat
     raw cursor: for a few rows, SQLAlchemy's ``execute`` costs more than the queries."""
     if not ids:
         return {}
+    ids = list(ids)
     models: dict[int, list[str]] = defaultdict(list)
-    for row in FEW_MODELS.all(connection, ids=list(ids)):
+    for row in FEW_MODELS.all(connection, ids=ids):
         models[row.certificate_id].append(row.model_code)
     regulations: dict[int, list[str]] = defaultdict(list)
-    for row in FEW_REGULATIONS.all(connection, ids=list(ids)):
+    for row in FEW_REGULATIONS.all(connection, ids=ids):
         regulations[row.certificate_id].append(row.code)
     return {row.id: record_from_row(row, models[row.id], regulations[row.id])
-            for row in FEW_CERTIFICATES.all(connection, ids=list(ids))}
+            for row in FEW_CERTIFICATES.all(connection, ids=ids)}
 
 
 def children_of(connection: Connection, certificate_id: int) -> tuple[list[str], list[str]]:

@@ -162,7 +162,7 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     number = canonical_certificate_no(query)
     found = [row.id for row in BY_NUMBER_OR_MARK.all(connection, value=number)]
     if is_number_shaped_loosely(number):  # a slip can make another real number: show both
-        found += _likeliest_first(number, _by_numbers(connection, number_neighbours(number)))
+        found += [row.id for row in _likeliest_first(number, _by_numbers(connection, number_neighbours(number)))]
     if found:
         return list(dict.fromkeys(found))[:MAX_PINS]
     # one query for every key and reading; the rows are then ranked as the keys are
@@ -201,10 +201,10 @@ def _by_numbers(connection: Connection, numbers: set[str]) -> list:
     return BY_NUMBERS.all(connection, values=sorted(numbers)) if numbers else []
 
 
-def _likeliest_first(typed: str, rows: Iterable) -> list[int]:
-    """Ids of the numbers ``rows`` (id, number; newest first), the likeliest meant first."""
-    ranked = sorted(rows, key=lambda row: -slip_likelihood(typed, row[1]))  # stable: newest first among equals
-    return [row[0] for row in ranked]
+def _likeliest_first(typed: str, rows: Iterable) -> list:
+    """``rows`` of ``_by_numbers`` (newest first), the likeliest meant first (stable: newest
+    first among equals)."""
+    return sorted(rows, key=lambda row: -slip_likelihood(typed, row.certificate_no))
 
 
 def _carries(row, words: tuple[str, ...]) -> bool:
@@ -232,7 +232,7 @@ def near_numbers(connection: Connection, typed: str, limit: int = 5) -> list[str
     if len(wanted) < 6:
         return []
     slipped = _by_numbers(connection, number_neighbours(wanted)) if is_number_shaped_loosely(wanted) else []
-    ranked = [number for _, number in sorted(slipped, key=lambda row: -slip_likelihood(wanted, row[1]))]
+    ranked = [row.certificate_no for row in _likeliest_first(wanted, slipped)]
     head = wanted[:NEAR_PREFIX]
     sharing_head = connection.execute(
         select(Certificate.certificate_no)
