@@ -9,11 +9,13 @@ import click
 import uvicorn
 from sqlmodel import Session
 
-from cli.context import engine_for
+from cli.context import current_index, engine_for
 from importer.run import ImportOptions, import_file
 from registry.queries import registry_counts
 from registry.settings import generated_secret, get_settings
+from search.client import UNAVAILABLE, SearchUnavailable
 from search.process import MeilisearchProcess
+from search.sync import drain
 
 SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 
@@ -21,6 +23,7 @@ SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> None:
     settings = get_settings()
     engine = engine_for(settings)
+    empty = False
     if sample_if_empty:
         with Session(engine) as session:
             empty = registry_counts(session)["certificates"] == 0
@@ -32,6 +35,8 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> Non
         meili = MeilisearchProcess(settings.meili_data_dir, generated_secret(settings.meili_key_file))
         meili.start()
         click.echo(f"Meilisearch {meili.url} (data in {settings.meili_data_dir})")
+    if sample_if_empty and empty:
+        _index_sample(engine, settings)
     engine.dispose()
     try:
         click.echo(f"Hopquy at http://{host}:{port}  (Ctrl-C stops everything)")
@@ -40,3 +45,16 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> Non
     finally:
         if meili:
             meili.stop()
+
+
+def _index_sample(engine, settings) -> None:
+    """Index the sample before serving: left to the server's worker, the first searches would
+    answer nothing for a few seconds. If Meilisearch is not reachable, the worker retries."""
+    index = current_index(settings)
+    if index is None:
+        return
+    try:
+        index.ensure()
+        click.echo(f"indexed the sample: {drain(engine, index)} certificates")
+    except (SearchUnavailable, *UNAVAILABLE) as exc:
+        click.echo(f"the sample is not indexed yet ({exc}); the server will index it")
