@@ -35,7 +35,7 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> Non
         meili = MeilisearchProcess(settings.meili_data_dir, generated_secret(settings.meili_key_file))
         meili.start()
         click.echo(f"Meilisearch {meili.url} (data in {settings.meili_data_dir})")
-    if sample_if_empty and empty:
+    if empty:
         _index_sample(engine, settings)
     engine.dispose()
     try:

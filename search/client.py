@@ -6,7 +6,7 @@ import logging
 import socket
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, BinaryIO
+from typing import Any
 
 import httpx
 import meilisearch
@@ -87,12 +87,6 @@ class SearchIndex:
         ``wait`` on the task it returns."""
         payload = b"".join([*lines, *(orjson.dumps(d) + b"\n" for d in documents)])  # lines end in \n
         return self.client.index(name or self.name).add_documents_ndjson(payload, primary_key="id")
-
-    def send_file(self, page: BinaryIO, name: str) -> Any:
-        """Queue the NDJSON lines of ``page`` (from its start) without waiting: a bulk load's
-        pages wait in a file, and are read at once into one bytes object."""
-        page.seek(0)
-        return self.client.index(name).add_documents_ndjson(page.read(), primary_key="id")
 
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         """One search over a kept-alive connection: the Meilisearch client opens a new one for
