@@ -55,6 +55,7 @@ ORIGINS = ["Việt Nam", "Trung Quốc", "Hàn Quốc", "Đài Loan", "Ấn Đ�
 POPULAR = {"Samsung", "Xiaomi", "Oppo", "Vivo", "Nokia", "Realme", "Huawei", "Sony", "Asus",
            "Tecno", "Motorola", "TP-LINK", "Tenda", "Linksys", "Netgear", "D-Link", "Lenovo"}
 STATUSES = ["Còn hiệu lực"] * 90 + ["Tạm đình chỉ"] * 4 + ["Thu hồi"] * 3 + ["Rút"] * 3
+REGIONAL_SUFFIXES = ["/DS", "/DSN", "/EEA", "/N", "/VN", "/XEV"]
 HEADER = ["Số giấy chứng nhận", "Loại", "Tên sản phẩm", "Nhãn hiệu", "Ký hiệu", "Nhà sản xuất",
           "Xuất xứ", "Tổ chức được cấp", "Mã số thuế", "Quy chuẩn kỹ thuật",
           "Phương thức đánh giá", "Số lô", "Tổ chức chứng nhận", "Ngày cấp", "Ngày hết hạn",
@@ -109,6 +110,19 @@ def synthetic_catalogue(rng: random.Random, size: int = 20000) -> list[tuple[str
     return items
 
 
+def later_models(models: tuple[str, ...], rng: random.Random) -> tuple[str, ...]:
+    """The codes of a device family's later certificate, as a big register holds them.
+
+    Half are the same codes again (another importer, a renewal, another lot); the others a
+    regional variant (``SM-A546E`` → ``SM-A546E/DS``, ``SM-A546E/EEA``), from a short list,
+    so a million rows hold a handful of variants of each model, each on several
+    certificates: the crowding a search for a model must see through."""
+    if rng.random() < 0.5:
+        return models
+    suffix = rng.choice(REGIONAL_SUFFIXES)
+    return tuple(f"{m.split('/', 1)[0]}{suffix}" for m in models)
+
+
 def issue_plan(rows: int, rng: random.Random, today: date) -> list[tuple[date, bool, str, int]]:
     """(date of issue, is a declaration, centre, sequence) of every row, in feed order.
 
@@ -139,7 +153,7 @@ def generate(rows: int, seed: int = 7, shared: Path | None = None,
     for index, (issued, is_declaration, centre, seq) in enumerate(plan):
         brand, trade, models, category = catalogue[index % len(catalogue)]
         if index >= len(catalogue):  # a later certificate for the same device family
-            models = tuple(f"{m}-{index // len(catalogue)}" for m in models)
+            models = later_models(models, rng)
         product, code, regulations = CATEGORIES[category]
         if is_declaration:
             number = f"{seq:04d}/{issued:%Y}/CBHQ-{centre}{rng.randint(1, 99):02d}"
