@@ -34,6 +34,7 @@ MAX_CONFUSABLE = 8  # 2**8 readings at most
 # every ddmmyy a certificate number can carry (its date of issue), to check candidates fast
 REAL_DAYS = frozenset(f"{d:%d%m%y}" for d in (date(2000, 1, 1) + timedelta(days=n) for n in range(36525)))
 MAX_PINS = 10
+MISREAD_MAX = 16  # a query without a digit is read as a misread code up to this length
 _VALUES = bindparam("values", expanding=True)
 # Run on the raw cursor (registry.driver_reads): a search's pins take two or three indexed
 # lookups, and SQLAlchemy's execute() costs more than each of them.
@@ -119,26 +120,31 @@ def readings(key: str) -> list[str]:
 def code_keys(query: str) -> list[tuple[str, bool, tuple[str, ...]]]:
     """(model key, read confusables too, words the certificate must also carry) worth an
     exact lookup, most specific first: the whole query compacted (``sma546e``, ``SM A546E``,
-    ``Lenovo TB-X606F``), the query's ends holding a digit, longest first (``dien thoai P13
-    Blue Max Pro 256 GB``), runs of two to four words holding a digit (``Nobby S300`` among
-    product words), single words that look like codes; then any other word, if the query's
-    other words are found in the certificate's brand or product (``điện thoại C5``,
-    ``dien thoai Light``: a short model among product words, and not some other C5)."""
+    ``Lenovo TB-X606F``), or when it has no digit its readings with digits (``KS/VN``, a worn
+    K5/VN); the query's ends, longest first (``dien thoai P13 Blue Max Pro 256 GB``), and runs
+    of two to four words holding a digit (``Nobby S300`` among product words), if the words
+    left out are found in the certificate's brand or product; single words that look like
+    codes; then any other word, with the same condition (``điện thoại C5``, ``dien thoai
+    Light``: a short model among product words, and not some other C5)."""
     words = query.split()
     keys: dict[str, tuple[bool, tuple[str, ...]]] = {}
     whole = model_key(query)
     if len(whole) <= 40 and any(c.isdigit() for c in whole) and (
             len(whole) >= 3 or any(c.isalpha() for c in whole)):  # short codes too: "C5", "X1"
         keys[whole] = (True, ())
+    elif 3 <= len(whole) <= MISREAD_MAX:  # a code whose every digit was read as a letter:
+        for reading in readings(whole)[1:]:  # "KS/VN" for K5/VN; "light" itself stays a word
+            keys.setdefault(reading, (False, ()))
     for start in range(1, len(words) - 1):  # a model of many words after product words
         key = model_key("".join(words[start:]))
-        if len(key) <= 40 and any(c.isdigit() for c in key):
-            keys.setdefault(key, (False, ()))
+        if len(key) <= 40:  # "dien thoai SPC GEN": the words before it must fit the device
+            keys.setdefault(key, (False, _folded(words[:start])))
     for size in (4, 3, 2):
         for start in range(len(words) - size + 1):
             key = model_key("".join(words[start:start + size]))
-            if 4 <= len(key) <= 40 and any(c.isdigit() for c in key):
-                keys.setdefault(key, (False, ()))
+            if 4 <= len(key) <= 40 and any(c.isdigit() for c in key):  # "Nobby S300" among product
+                # words; not the Cubot NOTE 9 for "redmi note 9 4g"
+                keys.setdefault(key, (False, _folded(words[:start] + words[start + size:])))
     for word in words:
         key = model_key(word)
         if len(key) >= 4 and any(c.isdigit() for c in key) and any(c.isalpha() for c in key):
@@ -147,9 +153,12 @@ def code_keys(query: str) -> list[tuple[str, bool, tuple[str, ...]]]:
         for i, word in enumerate(words):
             key = model_key(word)
             if 2 <= len(key) <= 40 and not key.isdigit():
-                others = tuple(folded_words(" ".join(words[:i] + words[i + 1:])).split())
-                keys.setdefault(key, (False, others))
+                keys.setdefault(key, (False, _folded(words[:i] + words[i + 1:])))
     return [(key, confusable, others) for key, (confusable, others) in keys.items()]
+
+
+def _folded(words: list[str]) -> tuple[str, ...]:
+    return tuple(folded_words(" ".join(words)).split())
 
 
 def pinned_ids(connection: Connection, query: str) -> list[int]:

@@ -118,3 +118,37 @@ def test_slip_likelihood_weighs_each_kind_of_slip():
     assert slip_likelihood("A0142150324AE01A2", "A0142150325AE01A2") == 0.1  # one wrong digit
     assert slip_likelihood("A04122150324AE01A2", "A0412150324AE01A2") == 0.2  # an extra "2": two ways
     assert slip_likelihood("A0142150324AE01A2", "B0142150325AE01A2") == 0
+
+
+def _crowded(engine, tmp_path) -> dict[str, int]:
+    """Devices whose codes or trade names overlap, as a big registry holds them."""
+    phone = "Điện thoại di động GSM/WCDMA/LTE/NR"
+    rows = [
+        row(number="A0010150324AE01A2", models="K5/VN", brand="Lesia", product=f"{phone} K5"),
+        row(number="A0011150324AE01A2", models="NOTE 9", brand="Cubot", product=f"{phone} NOTE 9"),
+        row(number="A0012150324AE01A2", models="M2010J19SC", brand="Redmi", product=f"{phone} Redmi Note 9 4G"),
+        row(number="A0013150324AE01A2", models="S17 Pro", brand="LUO(A)", product=f"{phone} S17 Pro"),
+        row(number="A0014150324AE01A2", models="SPC GEN", brand="SPC Universe", product=f"{phone} SPC GEN"),
+        row(number="A0015150324AE01A2", models="SPC GEN LITE", brand="SPC Universe", product=f"{phone} SPC GEN LITE"),
+    ]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="t")).status == "applied"
+    with Session(engine) as session:
+        return {n[3:5]: i for n, i in session.execute(select(Certificate.certificate_no, Certificate.id)).all()}
+
+
+def test_a_code_whose_digits_were_all_misread_as_letters_is_pinned(engine, tmp_path):
+    ids = _crowded(engine, tmp_path)
+    with engine.connect() as connection:
+        assert pinned_ids(connection, "KS/VN") == [ids["10"]]  # a worn 5 read as S
+        assert pinned_ids(connection, "ks vn") == [ids["10"]]
+        assert pinned_ids(connection, "spc") == []  # a plain word: no reading of it is a model
+
+
+def test_words_around_a_model_must_fit_the_device_to_pin_it(engine, tmp_path):
+    ids = _crowded(engine, tmp_path)
+    with engine.connect() as connection:
+        assert pinned_ids(connection, "redmi note 9 4g") == []  # not the Cubot NOTE 9
+        assert pinned_ids(connection, "cubot note 9") == [ids["11"]]
+        assert pinned_ids(connection, "vivo s17 pro") == []  # not LUO(A)'s model S17 Pro
+        assert pinned_ids(connection, "dien thoai SPC GEN") == [ids["14"]]  # not SPC GEN LITE
+        assert pinned_ids(connection, "điện thoại spc gen lite") == [ids["15"]]
