@@ -137,7 +137,7 @@ def show(result: ImportResult, body: dict, as_json: bool, quiet: bool, with_prob
 def _index_now(engine, index, result: ImportResult, spool: Path, build=None) -> int | None:
     """Index right away when a Meilisearch is reachable; else the outbox keeps the changes."""
     from search.client import UNAVAILABLE, SearchUnavailable
-    from search.sync import drain
+    from search.sync import drain, ensure_filled
 
     if result.status != "applied":
         if build is not None:
@@ -148,7 +148,7 @@ def _index_now(engine, index, result: ImportResult, spool: Path, build=None) -> 
     try:
         if build is not None:
             return build.finish()
-        index.ensure()
+        ensure_filled(engine, index)
         return drain(engine, index, spool=spool)
     except (SearchUnavailable, *UNAVAILABLE):
         return None

@@ -52,14 +52,14 @@ def search_group() -> None:
 def search_sync(follow: bool) -> None:
     """Index the registry changes waiting in the outbox; suitable for cron."""
     from search.client import SearchUnavailable
-    from search.sync import drain, pending, run_forever
+    from search.sync import drain, ensure_filled, pending, run_forever
 
     engine = engine_for()
     with required_index() as index:
         if follow:
             run_forever(engine, index)
         try:
-            index.ensure()
+            ensure_filled(engine, index)
             count = drain(engine, index)
         except SearchUnavailable as exc:
             sys.exit(f"search index unreachable: {exc}; {pending(engine)} changes still queued")

@@ -15,7 +15,7 @@ from registry.queries import registry_counts
 from registry.settings import generated_secret, get_settings
 from search.client import UNAVAILABLE, SearchUnavailable
 from search.process import MeilisearchProcess
-from search.sync import drain
+from search.sync import drain, ensure_filled
 
 SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 
@@ -54,7 +54,7 @@ def _index_sample(engine, settings) -> None:
     if index is None:
         return
     try:
-        index.ensure()
+        ensure_filled(engine, index)
         click.echo(f"indexed the sample: {drain(engine, index)} certificates")
     except (SearchUnavailable, *UNAVAILABLE) as exc:
         click.echo(f"the sample is not indexed yet ({exc}); the server will index it")

@@ -12,6 +12,7 @@ import httpx
 import meilisearch
 import orjson
 from meilisearch.errors import (
+    MeilisearchApiError,
     MeilisearchCommunicationError,
     MeilisearchTimeoutError,
 )
@@ -71,6 +72,16 @@ class SearchIndex:
         done = self.client.wait_for_task(uid, timeout_in_ms=timeout_ms, interval_in_ms=20)
         if done.status != "succeeded":
             raise SearchUnavailable(f"Meilisearch task {uid} {done.status}: {done.error}")
+
+    def exists(self) -> bool:
+        """Whether the index is there (Meilisearch errors other than its absence propagate)."""
+        try:
+            self.client.get_index(self.name)
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                return False
+            raise
+        return True
 
     def ensure(self, name: str | None = None) -> None:
         """Create the index with its settings (idempotent)."""

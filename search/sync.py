@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from registry import outbox
+from registry.models import Certificate
 from registry.snapshots import load_records
 from search.build_lock import BuildLock
 from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
@@ -140,6 +141,31 @@ class Backoff:
         self.delay = self.first
 
 
+def ensure_filled(engine: Engine, index: SearchIndex) -> int:
+    """Create the index if it is missing; returns the certificates queued to fill it.
+
+    An index created for a registry that already holds certificates (a new Meilisearch, or
+    one whose data was lost) gets every certificate queued, for the drain to send: the outbox
+    only holds what changed, so the new index would otherwise stay empty, and every search
+    would answer nothing instead of falling back to the registry."""
+    queued = 0 if index.exists() else _queue_everything(engine)
+    index.ensure()  # after the queueing: if either fails, the next call does both again
+    if queued:
+        log.warning("search index %s was missing: created it, and queued all %d certificates", index.name, queued)
+    return queued
+
+
+def _queue_everything(engine: Engine) -> int:
+    queued, after = 0, 0
+    with Session(engine) as session:
+        while ids := session.execute(select(Certificate.id).where(Certificate.id > after)
+                                     .order_by(Certificate.id).limit(PAGE * 10)).scalars().all():
+            outbox.enqueue(session, ids)
+            queued, after = queued + len(ids), ids[-1]
+        session.commit()
+    return queued
+
+
 def run_forever(engine: Engine, index: SearchIndex, idle: float = 1.0, stop=None) -> None:
     """The worker loop used by ``hopquy search sync --follow`` and by the server."""
     backoff = Backoff()
@@ -147,7 +173,7 @@ def run_forever(engine: Engine, index: SearchIndex, idle: float = 1.0, stop=None
     while stop is None or not stop.is_set():
         try:
             if not ensured:
-                index.ensure()
+                ensure_filled(engine, index)
                 ensured = True
             count = drain(engine, index)
             backoff.reset()

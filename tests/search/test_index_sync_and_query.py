@@ -6,7 +6,8 @@ import pytest
 from importer.run import ImportOptions, import_file
 from search.documents import model_variants
 from search.query import SearchParams, search_certificates
-from search.sync import drain, pending
+from search.check import compare
+from search.sync import drain, ensure_filled, pending
 from tests.helpers import row, write_feed
 
 
@@ -74,6 +75,19 @@ def test_drain_keeps_changes_while_meilisearch_is_down(two_phones, dead_index, i
         drain(two_phones, dead_index)
     assert pending(two_phones) == 3
     assert drain(two_phones, index) == 3
+
+
+def test_a_missing_index_is_created_and_filled_from_the_whole_registry(two_phones, index):
+    """A new Meilisearch, or one that lost its data: the outbox is empty, yet the new index
+    must not stay empty (every search would answer nothing, and not degraded)."""
+    drain(two_phones, index)
+    assert ensure_filled(two_phones, index) == 0 and pending(two_phones) == 0  # there: nothing to do
+    index.wait(index.client.delete_index(index.name))
+    assert ensure_filled(two_phones, index) == 3
+    assert drain(two_phones, index) == 3
+    assert compare(two_phones, index).clean
+    hits = search_certificates(two_phones, index, SearchParams(q="Archer AX23"))["hits"]
+    assert hits[0]["certificate_no"] == "B0001010125AF04A2"
 
 
 def test_model_variants():
