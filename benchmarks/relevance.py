@@ -29,12 +29,11 @@ from registry.codes import canonical_certificate_no, model_key
 from registry.db import make_engine
 from registry.migrate import upgrade
 from registry.models import Certificate
-from registry.outbox import enqueue
 from registry.snapshots import load_records
 from search.client import SearchIndex, SearchTarget
 from search.pins import number_neighbours
 from search.query import SearchParams, search_certificates
-from search.sync import drain
+from search.sync import drain, queue_everything
 
 SLIP, TYPED = "certificate number with a slip", "code typed as you go"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -95,10 +94,7 @@ def ambiguous_prefixes(records: list, queries: list[Query]) -> set[Query]:
 
 
 def index_everything(engine: Engine, index: SearchIndex) -> None:
-    with Session(engine) as session:
-        ids = session.execute(select(Certificate.id)).scalars().all()
-        enqueue(session, ids)
-        session.commit()
+    queue_everything(engine)
     index.ensure()
     drain(engine, index)
 

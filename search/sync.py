@@ -148,14 +148,15 @@ def ensure_filled(engine: Engine, index: SearchIndex) -> int:
     one whose data was lost) gets every certificate queued, for the drain to send: the outbox
     only holds what changed, so the new index would otherwise stay empty, and every search
     would answer nothing instead of falling back to the registry."""
-    queued = 0 if index.exists() else _queue_everything(engine)
+    queued = 0 if index.exists() else queue_everything(engine)
     index.ensure()  # after the queueing: if either fails, the next call does both again
     if queued:
         log.warning("search index %s was missing: created it, and queued all %d certificates", index.name, queued)
     return queued
 
 
-def _queue_everything(engine: Engine) -> int:
+def queue_everything(engine: Engine) -> int:
+    """Queue every certificate the registry holds for indexing; returns how many."""
     queued, after = 0, 0
     with Session(engine) as session:
         while ids := session.execute(select(Certificate.id).where(Certificate.id > after)
