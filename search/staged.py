@@ -80,8 +80,14 @@ class StagedBuild:
         except BaseException:
             self._release()
             raise
-        self._registry = threading.Thread(target=self._send_registry, name="staged-registry", daemon=True)
-        self._registry.start()
+
+    def _start_registry(self) -> None:
+        """Send the registry's documents from a thread, once the import is under way: started
+        before the import forks its reader, a thread inside SQLite at that moment would leave
+        SQLite's locks held in the child, which then hangs at its first SQLite call."""
+        if self._registry is None:
+            self._registry = threading.Thread(target=self._send_registry, name="staged-registry", daemon=True)
+            self._registry.start()
 
     def _send_registry(self) -> None:
         try:
@@ -91,6 +97,7 @@ class StagedBuild:
 
     def created(self, ids: Sequence[int], records: Sequence[CertificateData]) -> None:
         """The importer's hook: a chunk of certificates was just written (not yet committed)."""
+        self._start_registry()
         lines = prepared_lines(ids, records)
         self.covered.extend(cid for cid, _ in lines)
         self._page.writelines(line for _, line in lines)
@@ -110,6 +117,7 @@ class StagedBuild:
         """After the commit: complete the new index, swap it in; returns the outbox rows it took."""
         try:
             self._flush()
+            self._start_registry()  # an import that created nothing
             self._registry.join()
             if isinstance(self._registry_sent, BaseException):
                 raise self._registry_sent
