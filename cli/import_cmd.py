@@ -97,12 +97,20 @@ def import_and_index(settings, engine, file: Path, options: ImportOptions, silen
 def _import_with_progress(engine, file: Path, options: ImportOptions, console: Console, silent: bool) -> ImportResult:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]} rows"),
                   TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(),
-                  console=console, transient=True, disable=silent or not console.is_terminal) as bar:
+                  console=console, transient=True, disable=silent or not console.is_terminal,
+                  auto_refresh=False) as bar:
+        # refreshed by the import itself, not by rich's thread: a process with no other thread
+        # can fork its feed reader (importer.pipeline.reader_start_method)
         task = bar.add_task(file.name, total=file.stat().st_size, rows=0, rate="-")
+        shown = [0.0]
 
         def progress(rows: int, done: int, total: int) -> None:
             elapsed = bar.tasks[0].elapsed or 1e-9
-            bar.update(task, completed=done, rows=f"{rows:,}", rate=f"{rows / elapsed:,.0f}")
+            now = time.monotonic()
+            due = now - shown[0] >= 0.1 or done >= total  # ten times a second is smooth enough
+            if due:
+                shown[0] = now
+            bar.update(task, completed=done, rows=f"{rows:,}", rate=f"{rows / elapsed:,.0f}", refresh=due)
 
         return import_file(engine, file, options, progress)
 

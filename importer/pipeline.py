@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -162,10 +163,7 @@ def validated_feed(path: Path, sheet: str | None, source: str,
 
 def _from_child(path: Path, sheet: str | None, source: str,
                 documents: tuple[str, DocumentMaker] | None = None) -> Iterator[FeedInfo | Batch]:
-    # fork, not spawn: spawn re-imports the caller's main script, which breaks any script
-    # that calls import_file at top level. The child only reads a file and exits through
-    # os._exit, so inherited database connections are never touched or finalised.
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context(reader_start_method())
     channel = context.Queue(maxsize=CHANNEL_BATCHES)
     child = context.Process(target=_child_main, args=(path, sheet, source, channel, documents), daemon=True)
     child.start()
@@ -192,6 +190,20 @@ def _from_child(path: Path, sheet: str | None, source: str,
             child.terminate()
         child.join(timeout=5)
         channel.close()
+
+
+def reader_start_method() -> str:
+    """How to start the reader: fork when this process runs one thread, else spawn.
+
+    Fork is the cheap way, and the only one for a script that calls ``import_file`` at top
+    level: spawn re-imports the caller's main script. The forked child only reads a file and
+    exits through ``os._exit``, so inherited database connections are never touched. But a
+    fork copies locks as they are: if another thread is inside SQLite at that moment (a
+    server answering requests while it imports an upload), the child waits forever on
+    SQLite's lock in ``sqlite3.connect``. So a process with other threads spawns a fresh
+    interpreter; servers, the only callers with threads, guard their main module as spawn
+    needs."""
+    return "fork" if threading.active_count() == 1 else "spawn"
 
 
 def _child_main(path: Path, sheet: str | None, source: str, channel,

@@ -82,6 +82,7 @@ def test_batches_read_ahead_give_the_same_outcome(engine, tmp_path, monkeypatch)
     """Each batch's stored fingerprints are fetched while the next is read: with batches of
     seven rows the outcome is the same as with one."""
     monkeypatch.setattr(pipeline, "BATCH_ROWS", 7)
+    monkeypatch.setattr(pipeline, "reader_start_method", lambda: "fork")  # a child that sees BATCH_ROWS
     rows = _rows()
     _import(engine, write_feed(tmp_path / "a.csv", rows), tmp_path)
     validated = watch_batches(monkeypatch)

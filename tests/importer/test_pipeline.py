@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from importer import pipeline
 from importer.problems import FeedError
+from importer.spool import KEY
+from search.documents import document_line
 from tests.helpers import HEADER, row, write_feed, write_file
 
 
@@ -25,7 +29,9 @@ def flatten(items):
     return info, records, problems, numbers, sum(b.rows for b in batches)
 
 
-def test_child_process_yields_the_same_as_in_process(tmp_path):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_child_process_yields_the_same_as_in_process(tmp_path, monkeypatch, start):
+    monkeypatch.setattr(pipeline, "reader_start_method", lambda: start)
     feed = write_feed(tmp_path / "f.csv", many_rows(5000))
     here = flatten(pipeline.validate_batches(feed, None, "qa"))
     there = flatten(pipeline._from_child(feed, None, "qa"))
@@ -49,3 +55,25 @@ def test_an_unreadable_file_is_reported_from_the_child(tmp_path):
     feed = write_file(tmp_path / "f.csv", b"\x89PNG\r\n\x1a\n" + bytes(64))
     with pytest.raises(FeedError, match="PNG"):
         list(pipeline._from_child(feed, None, "qa"))
+
+
+def test_a_process_with_other_threads_spawns_its_reader_instead_of_forking():
+    """A fork copies SQLite's locks as another thread holds them: the child would hang."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert pipeline.reader_start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_the_reader_prepares_the_documents_of_new_records_however_it_starts(engine, tmp_path, monkeypatch, start):
+    monkeypatch.setattr(pipeline, "reader_start_method", lambda: start)
+    feed = write_feed(tmp_path / "f.csv", many_rows(300))
+    url = engine.url.render_as_string(hide_password=False)
+    _, records, _, _, _ = flatten(pipeline._from_child(feed, None, "qa", (url, document_line)))
+    assert len(records) == 298
+    assert all(r.extra[KEY] == document_line(r) for r in records)
