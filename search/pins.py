@@ -9,7 +9,12 @@ people really make are handled here, deliberately and by structure:
   looked up in one indexed query;
 - a model code misread from a worn label (O/0, I/1, S/5, B/8): every reading of the
   confusable characters is looked up, also in one indexed query;
-- a model code typed compacted or re-spaced (``sma546e``, ``SM A546E``) by its key.
+- a model code typed compacted or re-spaced (``sma546e``, ``SM A546E``) by its key;
+- a model code typed in part (``SM-A54``, ``SM-A546E/``): one certificate of each code that
+  goes on from there (``SM-A546E``, ``SM-A546E/N``, ``SM-A546E/DS``, ...), shortest first,
+  rather than a page of certificates of the one or two codes Meilisearch happens to rank
+  first. After the exact code's own certificates, unless the query ends in a separator: then
+  it is still being typed, and the code typed so far is one of many.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import product
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -33,7 +39,10 @@ CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "
 MAX_CONFUSABLE = 8  # 2**8 readings at most
 # every ddmmyy a certificate number can carry (its date of issue), to check candidates fast
 REAL_DAYS = frozenset(f"{d:%d%m%y}" for d in (date(2000, 1, 1) + timedelta(days=n) for n in range(36525)))
-MAX_PINS = 10
+MAX_PINS = 10  # of each sort: codes and numbers named, and codes begun
+UNFINISHED = "/-_.("  # a code that ends in one of these is still being typed
+KEY_MAX = 120  # CertificateModel.model_key's length
+VARIANT_ROWS = 200  # model rows read for the codes that go on from an unfinished one
 MISREAD_MAX = 16  # a query without a digit is read as a misread code up to this length
 _VALUES = bindparam("values", expanding=True)
 # Run on the raw cursor (registry.driver_reads): a search's pins take two or three indexed
@@ -48,6 +57,15 @@ BY_MODEL_KEYS = DriverQuery(
     .join(Certificate, Certificate.id == CertificateModel.certificate_id)
     .where(CertificateModel.model_key.in_(_VALUES))
     .order_by(Certificate.issued_on.desc())
+)
+
+# in key order, straight from the index on model_key: the newest of each key is picked in Python
+BY_KEY_RANGE = DriverQuery(
+    select(CertificateModel.certificate_id, CertificateModel.model_key, Certificate.issued_on)
+    .join(Certificate, Certificate.id == CertificateModel.certificate_id)
+    .where(CertificateModel.model_key.between(bindparam("low"), bindparam("high")))
+    .order_by(CertificateModel.model_key)
+    .limit(VARIANT_ROWS)
 )
 
 
@@ -185,7 +203,39 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     rows = BY_MODEL_KEYS.all(connection, values=list(rank)) if rank else []
     rows = [row for row in rows if _carries(row, needs.get(row.model_key, ()))]
     rows.sort(key=lambda row: rank[row.model_key])  # stable: newest first within a key
-    return list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
+    exact = list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
+    begun = list(dict.fromkeys(cid for key in begun_keys(query) for cid in variant_ids(connection, key)))
+    # exact codes first, unless the query ends in a separator (SM-A546E/): then the variant
+    # being typed comes before a page of SM-A546E's own dozen certificates
+    ordered = begun[:MAX_PINS] + exact if query[-1] in UNFINISHED else exact + begun[:MAX_PINS]
+    return list(dict.fromkeys(ordered))
+
+
+def begun_keys(query: str) -> list[str]:
+    """Keys of codes the query may be the beginning of: the whole query (``SM-A54``, ``HONOR
+    H30-L01/``), and the last word of one that ends in a separator (``samsung SM-A546E/``).
+    Only keys with a letter and a digit: a bare number (``2210``) is more often the end of
+    a code than the beginning of one."""
+    keys = [model_key(query)]
+    words = query.split()
+    if query[-1] in UNFINISHED and len(words) > 1:
+        keys.append(model_key(words[-1]))
+    return [key for key in dict.fromkeys(keys) if 4 <= len(key) <= 40
+            and any(c.isdigit() for c in key) and any(c.isalpha() for c in key)]
+
+
+def variant_ids(connection: Connection, key: str) -> list[int]:
+    """The newest certificate of each model code that begins with ``key``, shortest code
+    first. The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so
+    it is exactly the keys that begin with ``key``, in any collation that orders those
+    characters as ASCII does, and it uses the index on model_key."""
+    rows = BY_KEY_RANGE.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))
+    newest: dict[str, Any] = {}
+    for row in rows:
+        kept = newest.get(row.model_key)
+        if kept is None or row.issued_on > kept.issued_on:
+            newest[row.model_key] = row
+    return [row.certificate_id for row in sorted(newest.values(), key=lambda r: (len(r.model_key), r.model_key))]
 
 
 def slip_likelihood(typed: str, meant: str) -> float:

@@ -152,3 +152,30 @@ def test_words_around_a_model_must_fit_the_device_to_pin_it(engine, tmp_path):
         assert pinned_ids(connection, "vivo s17 pro") == []  # not LUO(A)'s model S17 Pro
         assert pinned_ids(connection, "dien thoai SPC GEN") == [ids["14"]]  # not SPC GEN LITE
         assert pinned_ids(connection, "điện thoại spc gen lite") == [ids["15"]]
+
+
+def test_a_code_typed_in_part_shows_one_certificate_of_each_code_that_goes_on(engine, tmp_path):
+    """``SM-A546E/`` is still being typed: a page of the dozen SM-A546E certificates would
+    hide the variant the person is typing, so the newest of each code comes first."""
+    rows = [row(number=f"A{i:04d}{10 + i:02d}0324AE01A2", models="SM-A546E", issued=f"{10 + i}/03/2024")
+            for i in range(12)]
+    rows += [row(number="B0001150324AE01A2", models="SM-A546E/DS", issued="15/03/2024"),
+             row(number="B0002160324AE01A2", models="SM-A546E/DS", issued="16/03/2024"),
+             row(number="B0003150324AE01A2", models="SM-A546E/EEA", issued="15/03/2024"),
+             row(number="B0004150324AE01A2", models="SM-A546E/N", issued="15/03/2024"),
+             row(number="B0005150324AE01A2", models="SM-A5460", issued="15/03/2024"),
+             row(number="B0006150324AE01A2", models="SM-A546F", issued="15/03/2024")]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="t")).status == "applied"
+    with Session(engine) as session:
+        ids = dict(session.execute(select(Certificate.certificate_no, Certificate.id)).all())
+    plain = [ids[f"A{i:04d}{10 + i:02d}0324AE01A2"] for i in reversed(range(12))]  # newest first
+    with engine.connect() as connection:
+        variants = [ids["B0004150324AE01A2"], ids["B0002160324AE01A2"], ids["B0003150324AE01A2"]]  # N, DS, EEA
+        # a whole code: ten of its own certificates first, then one of each code that goes on
+        assert pinned_ids(connection, "SM-A546E") == plain[:10] + variants
+        assert pinned_ids(connection, "SM-A546E/") == [plain[0], *variants, *plain[1:10]]
+        assert pinned_ids(connection, "samsung sm-a546e-")[:4] == pinned_ids(connection, "SM-A546E/")[:4]
+        assert pinned_ids(connection, "A546E/") == []  # the end of a code: no code begins with it
+        assert pinned_ids(connection, "sm-a54") == [  # half typed: one of each code, shortest first
+            ids["B0005150324AE01A2"], plain[0], ids["B0006150324AE01A2"], ids["B0004150324AE01A2"],
+            ids["B0002160324AE01A2"], ids["B0003150324AE01A2"]]
