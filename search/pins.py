@@ -226,10 +226,15 @@ def begun_keys(query: str) -> list[str]:
 
 def variant_ids(connection: Connection, key: str) -> list[int]:
     """The newest certificate of each model code that begins with ``key``, shortest code
-    first. The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so
-    it is exactly the keys that begin with ``key``, in any collation that orders those
-    characters as ASCII does, and it uses the index on model_key."""
+    first (a model before its regional variants); none when so many rows begin with ``key``
+    that the shortest codes among them are not known: that is left to Meilisearch.
+
+    The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so it is
+    exactly the keys that begin with ``key``, in any collation that orders those characters
+    as ASCII does, and it uses the index on model_key."""
     rows = BY_KEY_RANGE.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))
+    if len(rows) == VARIANT_ROWS:
+        return []
     newest: dict[str, Any] = {}
     for row in rows:
         kept = newest.get(row.model_key)

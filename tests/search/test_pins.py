@@ -12,7 +12,8 @@ from sqlmodel import Session
 from importer.run import ImportOptions, import_file
 from registry.codes import CERTIFICATE_NO_RE
 from registry.models import Certificate
-from search.pins import REAL_DAYS, near_numbers, number_neighbours, pinned_ids, slip_likelihood
+from search.pins import (MAX_PINS, REAL_DAYS, VARIANT_ROWS, near_numbers, number_neighbours, pinned_ids,
+                         slip_likelihood)
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
@@ -179,3 +180,12 @@ def test_a_code_typed_in_part_shows_one_certificate_of_each_code_that_goes_on(en
         assert pinned_ids(connection, "sm-a54") == [  # half typed: one of each code, shortest first
             ids["B0005150324AE01A2"], plain[0], ids["B0006150324AE01A2"], ids["B0004150324AE01A2"],
             ids["B0002160324AE01A2"], ids["B0003150324AE01A2"]]
+
+
+def test_a_beginning_shared_by_too_many_rows_is_left_to_meilisearch(engine, tmp_path):
+    """Past VARIANT_ROWS rows the shortest codes that go on are not known: none are pinned."""
+    rows = [row(number=f"A{i:04d}150324AE01A2", models=f"TQ90{i:03d}") for i in range(VARIANT_ROWS + 1)]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="t")).status == "applied"
+    with engine.connect() as connection:
+        assert pinned_ids(connection, "TQ90") == []
+        assert len(pinned_ids(connection, "TQ900")) == MAX_PINS  # 100 codes: the first ten pinned
