@@ -42,7 +42,7 @@ REAL_DAYS = frozenset(f"{d:%d%m%y}" for d in (date(2000, 1, 1) + timedelta(days=
 MAX_PINS = 10  # of each sort: codes and numbers named, and codes begun
 UNFINISHED = "/-_.("  # a code that ends in one of these is still being typed
 KEY_MAX = 120  # CertificateModel.model_key's length
-VARIANT_ROWS = 200  # model rows read for the codes that go on from an unfinished one
+VARIANT_ROWS = 200  # model rows read, at most, for the codes that go on from a code typed in part
 MISREAD_MAX = 16  # a query without a digit is read as a misread code up to this length
 _VALUES = bindparam("values", expanding=True)
 # Run on the raw cursor (registry.driver_reads): a search's pins take two or three indexed
@@ -65,7 +65,7 @@ BY_KEY_RANGE = DriverQuery(
     .join(Certificate, Certificate.id == CertificateModel.certificate_id)
     .where(CertificateModel.model_key.between(bindparam("low"), bindparam("high")))
     .order_by(CertificateModel.model_key)
-    .limit(VARIANT_ROWS)
+    .limit(VARIANT_ROWS + 1)  # one more: to know there are more
 )
 
 
@@ -203,11 +203,11 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     rows = BY_MODEL_KEYS.all(connection, values=list(rank)) if rank else []
     rows = [row for row in rows if _carries(row, needs.get(row.model_key, ()))]
     rows.sort(key=lambda row: rank[row.model_key])  # stable: newest first within a key
-    exact = list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
+    named = list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
     begun = list(dict.fromkeys(cid for key in begun_keys(query) for cid in variant_ids(connection, key)))
-    # exact codes first, unless the query ends in a separator (SM-A546E/): then the variant
-    # being typed comes before a page of SM-A546E's own dozen certificates
-    ordered = begun[:MAX_PINS] + exact if query[-1] in UNFINISHED else exact + begun[:MAX_PINS]
+    # the codes the query names first, unless it ends in a separator (SM-A546E/): then the
+    # variant being typed comes before a page of SM-A546E's own dozen certificates
+    ordered = begun[:MAX_PINS] + named if query[-1] in UNFINISHED else named + begun[:MAX_PINS]
     return list(dict.fromkeys(ordered))
 
 
@@ -233,7 +233,7 @@ def variant_ids(connection: Connection, key: str) -> list[int]:
     exactly the keys that begin with ``key``, in any collation that orders those characters
     as ASCII does, and it uses the index on model_key."""
     rows = BY_KEY_RANGE.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))
-    if len(rows) == VARIANT_ROWS:
+    if len(rows) > VARIANT_ROWS:
         return []
     newest: dict[str, Any] = {}
     for row in rows:

@@ -12,8 +12,7 @@ from sqlmodel import Session
 from importer.run import ImportOptions, import_file
 from registry.codes import CERTIFICATE_NO_RE
 from registry.models import Certificate
-from search.pins import (MAX_PINS, REAL_DAYS, VARIANT_ROWS, near_numbers, number_neighbours, pinned_ids,
-                         slip_likelihood)
+from search.pins import MAX_PINS, REAL_DAYS, VARIANT_ROWS, near_numbers, number_neighbours, pinned_ids, slip_likelihood
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
