@@ -82,9 +82,10 @@ class StagedBuild:
             raise
 
     def _start_registry(self) -> None:
-        """Send the registry's documents from a thread, once the import is under way: started
-        before the import forks its reader, a thread inside SQLite at that moment would leave
-        SQLite's locks held in the child, which then hangs at its first SQLite call."""
+        """Send the registry's documents from a thread, once the import is under way. Started
+        before the import starts its reader, this thread would make the reader be spawned
+        rather than forked (``importer.pipeline.reader_start_method``: a fork beside a thread
+        inside SQLite can hang the child), which costs a fresh interpreter."""
         if self._registry is None:
             self._registry = threading.Thread(target=self._send_registry, name="staged-registry", daemon=True)
             self._registry.start()
