@@ -13,8 +13,10 @@ people really make are handled here, deliberately and by structure:
 - a model code typed in part (``SM-A54``, ``SM-A546E/``): one certificate of each code that
   goes on from there (``SM-A546E``, ``SM-A546E/N``, ``SM-A546E/DS``, ...), shortest first,
   rather than a page of certificates of the one or two codes Meilisearch happens to rank
-  first. After the exact code's own certificates, unless the query ends in a separator: then
-  it is still being typed, and the code typed so far is one of many.
+  first. The code typed so far, if it is one, keeps the first places, but with its three
+  newest certificates only (its others follow the codes that go on), and with its newest
+  only when the query ends in a separator: then it is surely still being typed. Exact
+  matches still rank first; a code on many certificates no longer hides the ones being typed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import product
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -42,7 +43,8 @@ REAL_DAYS = frozenset(f"{d:%d%m%y}" for d in (date(2000, 1, 1) + timedelta(days=
 MAX_PINS = 10  # of each sort: codes and numbers named, and codes begun
 UNFINISHED = "/-_.("  # a code that ends in one of these is still being typed
 KEY_MAX = 120  # CertificateModel.model_key's length
-VARIANT_ROWS = 200  # model rows read, at most, for the codes that go on from a code typed in part
+VARIANT_CODES = 200  # codes read, at most, that go on from a code typed in part
+OWN_FIRST = 3  # certificates of a code typed shown before the codes that go on from it
 MISREAD_MAX = 16  # a query without a digit is read as a misread code up to this length
 _VALUES = bindparam("values", expanding=True)
 # Run on the raw cursor (registry.driver_reads): a search's pins take two or three indexed
@@ -59,13 +61,12 @@ BY_MODEL_KEYS = DriverQuery(
     .order_by(Certificate.issued_on.desc())
 )
 
-# in key order, straight from the index on model_key: the newest of each key is picked in Python
-BY_KEY_RANGE = DriverQuery(
-    select(CertificateModel.certificate_id, CertificateModel.model_key, Certificate.issued_on)
-    .join(Certificate, Certificate.id == CertificateModel.certificate_id)
+# the codes that begin with a key, in key order, from the index on model_key alone
+BEGUN_CODES = DriverQuery(
+    select(CertificateModel.model_key).distinct()
     .where(CertificateModel.model_key.between(bindparam("low"), bindparam("high")))
     .order_by(CertificateModel.model_key)
-    .limit(VARIANT_ROWS + 1)  # one more: to know there are more
+    .limit(VARIANT_CODES + 1)  # one more: to know there are more
 )
 
 
@@ -205,42 +206,45 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     rows.sort(key=lambda row: rank[row.model_key])  # stable: newest first within a key
     named = list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
     begun = list(dict.fromkeys(cid for key in begun_keys(query) for cid in variant_ids(connection, key)))
-    # the codes the query names first, unless it ends in a separator (SM-A546E/): then the
-    # variant being typed comes before a page of SM-A546E's own dozen certificates
-    ordered = begun[:MAX_PINS] + named if query[-1] in UNFINISHED else named + begun[:MAX_PINS]
-    return list(dict.fromkeys(ordered))
+    # the codes the query names first, but a few of each code's certificates only, then the
+    # codes that go on from it: a page of TL-WR702's twelve certificates would hide the
+    # TL-WR702N being typed. When the query ends in a separator (SM-A546E/), it is surely
+    # still being typed: the codes that go on come first.
+    own = 1 if query[-1] in UNFINISHED else OWN_FIRST
+    return list(dict.fromkeys(named[:own] + begun[:MAX_PINS] + named))
 
 
 def begun_keys(query: str) -> list[str]:
     """Keys of codes the query may be the beginning of: the whole query (``SM-A54``, ``HONOR
-    H30-L01/``), and the last word of one that ends in a separator (``samsung SM-A546E/``).
-    Only keys with a letter and a digit: a bare number (``2210``) is more often the end of
+    H30-L01/``, ``FLOW``), and the last word of one that ends in a separator (``samsung
+    SM-A546E/``). Only keys with a letter: a bare number (``2210``) is more often the end of
     a code than the beginning of one."""
     keys = [model_key(query)]
     words = query.split()
     if query[-1] in UNFINISHED and len(words) > 1:
         keys.append(model_key(words[-1]))
-    return [key for key in dict.fromkeys(keys) if 4 <= len(key) <= 40
-            and any(c.isdigit() for c in key) and any(c.isalpha() for c in key)]
+    return [key for key in dict.fromkeys(keys) if 4 <= len(key) <= 40 and any(c.isalpha() for c in key)]
 
 
 def variant_ids(connection: Connection, key: str) -> list[int]:
     """The newest certificate of each model code that begins with ``key``, shortest code
-    first (a model before its regional variants); none when so many rows begin with ``key``
-    that the shortest codes among them are not known: that is left to Meilisearch.
+    first (a model before its regional variants); none when more than ``VARIANT_CODES``
+    codes begin with ``key`` (its shortest codes are not known: that is left to
+    Meilisearch). A key without a digit is a word (``nokia``, ``router``), searched as words
+    are, unless it is a code itself (``FLOW``: then ``FLOW7`` and ``FLOW11`` are typed as far
+    as it too).
 
     The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so it is
     exactly the keys that begin with ``key``, in any collation that orders those characters
-    as ASCII does, and it uses the index on model_key."""
-    rows = BY_KEY_RANGE.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))
-    if len(rows) > VARIANT_ROWS:
+    as ASCII does, and it is read from the index on model_key alone."""
+    codes = [row.model_key for row in BEGUN_CODES.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))]
+    if len(codes) > VARIANT_CODES or not codes or (codes[0] != key and not any(c.isdigit() for c in key)):
         return []
-    newest: dict[str, Any] = {}
-    for row in rows:
-        kept = newest.get(row.model_key)
-        if kept is None or row.issued_on > kept.issued_on:
-            newest[row.model_key] = row
-    return [row.certificate_id for row in sorted(newest.values(), key=lambda r: (len(r.model_key), r.model_key))]
+    shortest = sorted(codes, key=lambda code: (len(code), code))[:MAX_PINS]
+    newest: dict[str, int] = {}
+    for row in BY_MODEL_KEYS.all(connection, values=shortest):  # newest first
+        newest.setdefault(row.model_key, row.certificate_id)
+    return [newest[code] for code in shortest]
 
 
 def slip_likelihood(typed: str, meant: str) -> float:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from importer.run import ImportOptions, import_file
 from registry.codes import CERTIFICATE_NO_RE
 from registry.models import Certificate
-from search.pins import MAX_PINS, REAL_DAYS, VARIANT_ROWS, near_numbers, number_neighbours, pinned_ids, slip_likelihood
+from search.pins import MAX_PINS, REAL_DAYS, VARIANT_CODES, near_numbers, number_neighbours, pinned_ids, slip_likelihood
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
@@ -40,7 +40,8 @@ def test_a_short_model_among_product_words_is_pinned_only_where_the_words_fit(en
         assert pinned_ids(connection, "dong ho thong minh light") == [ids[WATCH]]
         assert pinned_ids(connection, "điện thoại light") == []  # a watch, not a phone
         assert sorted(pinned_ids(connection, "C5")) == sorted([ids[PHONE], ids[ROUTER]])
-        assert pinned_ids(connection, "light") == []  # one plain word is left to Meilisearch
+        assert pinned_ids(connection, "light") == [ids[WATCH]]  # a word that is a model is that model
+        assert pinned_ids(connection, "blue") == []  # other words are left to Meilisearch
 
 
 def test_a_model_of_many_words_after_product_words_is_pinned(engine, tmp_path):
@@ -171,8 +172,9 @@ def test_a_code_typed_in_part_shows_one_certificate_of_each_code_that_goes_on(en
     plain = [ids[f"A{i:04d}{10 + i:02d}0324AE01A2"] for i in reversed(range(12))]  # newest first
     with engine.connect() as connection:
         variants = [ids["B0004150324AE01A2"], ids["B0002160324AE01A2"], ids["B0003150324AE01A2"]]  # N, DS, EEA
-        # a whole code: ten of its own certificates first, then one of each code that goes on
-        assert pinned_ids(connection, "SM-A546E") == plain[:10] + variants
+        # a whole code: three of its own certificates first, then one of each code that goes
+        # on, then its others
+        assert pinned_ids(connection, "SM-A546E") == plain[:3] + variants + plain[3:10]
         assert pinned_ids(connection, "SM-A546E/") == [plain[0], *variants, *plain[1:10]]
         assert pinned_ids(connection, "samsung sm-a546e-")[:4] == pinned_ids(connection, "SM-A546E/")[:4]
         assert pinned_ids(connection, "A546E/") == []  # the end of a code: no code begins with it
@@ -181,9 +183,24 @@ def test_a_code_typed_in_part_shows_one_certificate_of_each_code_that_goes_on(en
             ids["B0002160324AE01A2"], ids["B0003150324AE01A2"]]
 
 
+def test_a_word_begins_codes_only_when_it_is_a_code_itself(engine, tmp_path):
+    """``flow`` is the beginning of FLOW7 when FLOW is a model; ``nokia`` is searched as a
+    word, not as the beginning of NOKIA105."""
+    rows = [row(number="A0001150324AE01A2", models="FLOW"), row(number="A0002150324AE01A2", models="FLOW11"),
+            row(number="A0003150324AE01A2", models="FLOW7"), row(number="A0004150324AE01A2", models="NOKIA 105")]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="t")).status == "applied"
+    with Session(engine) as session:
+        ids = dict(session.execute(select(Certificate.certificate_no, Certificate.id)).all())
+    with engine.connect() as connection:
+        assert pinned_ids(connection, "flow") == [ids["A0001150324AE01A2"], ids["A0003150324AE01A2"],
+                                                  ids["A0002150324AE01A2"]]
+        assert pinned_ids(connection, "nokia") == []
+        assert pinned_ids(connection, "NOKIA 1") == [ids["A0004150324AE01A2"]]
+
+
 def test_a_beginning_shared_by_too_many_rows_is_left_to_meilisearch(engine, tmp_path):
-    """Past VARIANT_ROWS rows the shortest codes that go on are not known: none are pinned."""
-    rows = [row(number=f"A{i:04d}150324AE01A2", models=f"TQ90{i:03d}") for i in range(VARIANT_ROWS + 1)]
+    """Past VARIANT_CODES codes the shortest that go on are not known: none are pinned."""
+    rows = [row(number=f"A{i:04d}150324AE01A2", models=f"TQ90{i:03d}") for i in range(VARIANT_CODES + 1)]
     assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="t")).status == "applied"
     with engine.connect() as connection:
         assert pinned_ids(connection, "TQ90") == []
