@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
+from typing import Any, BinaryIO
 
 import httpx
 import meilisearch
@@ -16,6 +17,7 @@ from meilisearch.errors import (
     MeilisearchCommunicationError,
     MeilisearchTimeoutError,
 )
+from meilisearch.models.task import TaskInfo
 
 from registry.settings import Settings, generated_secret
 from search.index_settings import SETTINGS
@@ -24,6 +26,7 @@ from search.process import running_instance
 # httpx logs every request at INFO: a line on the server's log for each search and each
 # page of documents; it also cost the search API about a tenth of its throughput
 logging.getLogger("httpx").setLevel(logging.WARNING)
+UPLOAD_TIMEOUT = 300  # seconds for a page of documents to reach a busy Meilisearch
 UNAVAILABLE = (MeilisearchCommunicationError, MeilisearchTimeoutError, ConnectionError, OSError)
 
 
@@ -98,6 +101,23 @@ class SearchIndex:
         ``wait`` on the task it returns."""
         payload = b"".join([*lines, *(orjson.dumps(d) + b"\n" for d in documents)])  # lines end in \n
         return self.client.index(name or self.name).add_documents_ndjson(payload, primary_key="id")
+
+    def send_file(self, page: BinaryIO, name: str | None = None) -> TaskInfo:
+        """Queue the NDJSON documents of ``page`` (a file holding only them), streamed from
+        disk: a big page is never held in memory. ``wait`` on the task it returns."""
+        size = page.seek(0, os.SEEK_END)
+        page.seek(0)
+        headers = {"Content-Type": "application/x-ndjson", "Content-Length": str(size)}
+        try:
+            response = self.http.post(f"/indexes/{name or self.name}/documents", params={"primaryKey": "id"},
+                                      content=iter(partial(page.read, 1 << 20), b""), headers=headers,
+                                      timeout=max(self.timeout, UPLOAD_TIMEOUT))
+        except httpx.TransportError as exc:
+            raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
+        if response.status_code != 202:
+            error = _error_of(response)
+            raise SearchUnavailable(f"Meilisearch refused a page of documents: {error.get('message', response.text)}")
+        return TaskInfo(**orjson.loads(response.content))
 
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         """One search over a kept-alive connection: the Meilisearch client opens a new one for

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -16,9 +17,13 @@ import pytest
 from benchmarks.feedgen import write_csv
 from importer import pipeline
 from importer.run import ImportOptions, import_file
+from registry import sync as registry_sync
+from search import staged
 from search.build_lock import BuildLock
 from search.check import compare
+from search.client import SearchIndex, SearchTarget, SearchUnavailable
 from search.documents import document_line
+from search.process import MeilisearchProcess, free_port
 from search.reindex import reindex
 from search.staged import ROW_BYTES, StagedBuild, worth_building
 from search.sync import drain, pending
@@ -76,6 +81,72 @@ def test_a_bulk_import_is_indexed_aside_and_swapped_in_after_its_commit(registry
     drift = compare(engine, index)
     assert drift.clean and drift.index == drift.registry == 360 + created
     assert _indexed(index, "Zq-9931X") == [number]
+
+
+def test_a_bulk_import_is_sent_in_pages_of_bounded_size_streamed_from_disk(registry, index, monkeypatch, tmp_path):
+    """Each page stays under PAGE_BYTES (Meilisearch refuses a request over its size limit),
+    and every created certificate reaches the new index whatever the page it fell in."""
+    engine = registry
+    drain(engine, index)
+    monkeypatch.setattr(staged, "PAGE_BYTES", 200_000)
+    monkeypatch.setattr(registry_sync, "CHUNK", 100)  # the import writes (and sends) a chunk at a time
+    sizes: list[int] = []
+    send_file = index.send_file
+
+    def measured(page, name=None):
+        sizes.append(page.seek(0, os.SEEK_END))
+        return send_file(page, name)
+
+    monkeypatch.setattr(index, "send_file", measured)
+    build = StagedBuild(engine, index)
+    build.start()
+    result = import_file(engine, write_csv(tmp_path / "bulk.csv", 1_000, seed=6), _bulk_options(build))
+    assert result.status == "applied"
+    build.finish()
+    assert len(sizes) >= 3 and max(sizes) <= 200_000
+    drift = compare(engine, index)
+    assert drift.clean and drift.index == drift.registry
+
+
+def test_meilisearch_stopping_during_a_bulk_import_stops_the_build_not_the_import(registry, monkeypatch, tmp_path):
+    """The registry is the source of truth: the import commits, the old index stays live, and
+    after the restart a drain brings it up to date from the outbox."""
+    engine = registry
+    key = secrets.token_urlsafe(24)
+    meili = MeilisearchProcess(tmp_path / "meili", key, port=free_port()).start()
+    try:
+        index = SearchIndex(SearchTarget(meili.url, key, "stops"), timeout=2)
+        index.ensure()
+        drain(engine, index)
+        monkeypatch.setattr(staged, "PAGE_BYTES", 50_000)
+        monkeypatch.setattr(registry_sync, "CHUNK", 100)
+        build = StagedBuild(engine, index)
+        build.start()
+        chunks = [0]
+
+        def created(ids, records):
+            chunks[0] += 1
+            if chunks[0] == 3:
+                meili.stop()  # a page or two has gone to the new index
+            build.created(ids, records)
+
+        feed = write_csv(tmp_path / "bulk.csv", 1_000, seed=7)
+        options = ImportOptions(source="bulk", documents=document_line, created=created)
+        result = import_file(engine, feed, options)
+        assert result.status == "applied" and chunks[0] == 10
+        with pytest.raises(SearchUnavailable, match="went away during the import"):
+            build.finish()
+        meili.start()  # same data dir, port and key
+        assert _aside(index) == [build.name]  # left behind: Meilisearch was down to drop it
+        drain(engine, index)
+        drift = compare(engine, index)
+        assert drift.clean and drift.index == drift.registry == 360 + result.counts.created
+        again = StagedBuild(engine, index)
+        again.start()  # the next build drops what a failed one left
+        again.abandon()
+        assert _aside(index) == []
+    finally:
+        meili.stop()
 
 
 def test_a_rejected_bulk_import_drops_its_new_index(registry, index, tmp_path):
