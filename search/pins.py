@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import product
 
 from sqlalchemy import Connection, bindparam, select
@@ -193,25 +194,43 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
         found += [row.id for row in _likeliest_first(number, _by_numbers(connection, number_neighbours(number)))]
     if found:
         return list(dict.fromkeys(found))[:MAX_PINS]
-    # one query for every key and reading; the rows are then ranked as the keys are
-    keys = code_keys(query)
-    rank: dict[str, tuple[int, int]] = {}
-    needs: dict[str, tuple[str, ...]] = {}
-    for position, (key, confusable, others) in enumerate(keys):
-        rank[key], needs[key] = (position, 0), others
-        for variant in readings(key)[1:] if confusable else ():
-            rank.setdefault(variant, (position, 1))
-    rows = BY_MODEL_KEYS.all(connection, values=list(rank)) if rank else []
-    rows = [row for row in rows if _carries(row, needs.get(row.model_key, ()))]
-    rows.sort(key=lambda row: rank[row.model_key])  # stable: newest first within a key
-    named = list(dict.fromkeys(row.certificate_id for row in rows))[:MAX_PINS]
-    begun = list(dict.fromkeys(cid for key in begun_keys(query) for cid in variant_ids(connection, key)))
+    newest: dict[str, int] = {}  # the newest certificate of each key read, for the codes begun
+    named = _named_ids(connection, code_keys(query), newest)
+    begun = list(dict.fromkeys(cid for key in begun_keys(query) for cid in variant_ids(connection, key, newest)))
     # the codes the query names first, but a few of each code's certificates only, then the
     # codes that go on from it: a page of TL-WR702's twelve certificates would hide the
     # TL-WR702N being typed. When the query ends in a separator (SM-A546E/), it is surely
     # still being typed: the codes that go on come first.
     own = 1 if query[-1] in UNFINISHED else OWN_FIRST
     return list(dict.fromkeys(named[:own] + begun[:MAX_PINS] + named))
+
+
+def _named_ids(connection: Connection, keys: list[tuple[str, bool, tuple[str, ...]]],
+               newest: dict[str, int]) -> list[int]:
+    """The certificates of ``keys`` (``code_keys``) that carry the words each key needs, in
+    the keys' order, newest first within a key; ``MAX_PINS`` at most. The first key, with its
+    readings, is looked up alone, and the others only if it names fewer: ``Casper 2K Smart
+    TV`` would otherwise read the thousand certificates of 2K SMART TV to keep none of them.
+    Notes the newest certificate of each key read in ``newest``."""
+    rank: dict[str, tuple[int, int]] = {}
+    needs: dict[str, tuple[str, ...]] = {}
+    for position, (key, confusable, others) in enumerate(keys):
+        rank[key], needs[key] = (position, 0), others
+        for variant in readings(key)[1:] if confusable else ():
+            rank.setdefault(variant, (position, 1))
+    found: dict[int, None] = {}
+    for group in ([k for k, r in rank.items() if r[0] == 0], [k for k, r in rank.items() if r[0] > 0]):
+        if not group or len(found) >= MAX_PINS:
+            break
+        rows = BY_MODEL_KEYS.all(connection, values=group)  # newest first
+        for row in rows:
+            newest.setdefault(row.model_key, row.certificate_id)
+        for row in sorted(rows, key=lambda row: rank[row.model_key]):  # stable: newest first within a key
+            if row.certificate_id not in found and _carries(row, needs.get(row.model_key, ())):
+                found[row.certificate_id] = None
+                if len(found) == MAX_PINS:
+                    break
+    return list(found)
 
 
 def begun_keys(query: str) -> list[str]:
@@ -226,7 +245,7 @@ def begun_keys(query: str) -> list[str]:
     return [key for key in dict.fromkeys(keys) if 4 <= len(key) <= 40 and any(c.isalpha() for c in key)]
 
 
-def variant_ids(connection: Connection, key: str) -> list[int]:
+def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None = None) -> list[int]:
     """The newest certificate of each model code that begins with ``key``, shortest code
     first (a model before its regional variants); none when more than ``VARIANT_CODES``
     codes begin with ``key`` (its shortest codes are not known: that is left to
@@ -236,13 +255,15 @@ def variant_ids(connection: Connection, key: str) -> list[int]:
 
     The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so it is
     exactly the keys that begin with ``key``, in any collation that orders those characters
-    as ASCII does, and it is read from the index on model_key alone."""
+    as ASCII does, and it is read from the index on model_key alone. ``newest`` holds the
+    newest certificate of keys already read (and gets those read here)."""
     codes = [row.model_key for row in BEGUN_CODES.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))]
     if len(codes) > VARIANT_CODES or not codes or (codes[0] != key and not any(c.isdigit() for c in key)):
         return []
     shortest = sorted(codes, key=lambda code: (len(code), code))[:MAX_PINS]
-    newest: dict[str, int] = {}
-    for row in BY_MODEL_KEYS.all(connection, values=shortest):  # newest first
+    newest = {} if newest is None else newest
+    unread = [code for code in shortest if code not in newest]
+    for row in BY_MODEL_KEYS.all(connection, values=unread) if unread else ():  # newest first
         newest.setdefault(row.model_key, row.certificate_id)
     return [newest[code] for code in shortest]
 
@@ -278,9 +299,16 @@ def _likeliest_first(typed: str, rows: Iterable) -> list:
 def _carries(row, words: tuple[str, ...]) -> bool:
     if not words:
         return True
-    text = f" {folded_words(f'{row.brand} {row.product_name}')} "
-    joined = text.replace(" ", "")  # "wifi" is typed for "Wi-Fi"
+    text, joined = _device_words(row.brand, row.product_name)
     return all(f" {word} " in text or (len(word) >= 4 and word in joined) for word in words)
+
+
+@lru_cache(maxsize=8192)
+def _device_words(brand: str, product_name: str) -> tuple[str, str]:
+    """A device's brand and product name folded, spaced and joined ("wifi" is typed for
+    "Wi-Fi"). Cached: many certificates share them, and a query can check a thousand."""
+    text = f" {folded_words(f'{brand} {product_name}')} "
+    return text, text.replace(" ", "")
 
 
 def is_number_shaped_loosely(number: str) -> bool:
