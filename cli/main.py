@@ -51,7 +51,7 @@ def search_group() -> None:
 @click.option("--follow", is_flag=True, help="keep draining as changes arrive (a worker)")
 def search_sync(follow: bool) -> None:
     """Index the registry changes waiting in the outbox; suitable for cron."""
-    from search.client import SearchUnavailable
+    from search.client import UNAVAILABLE, SearchUnavailable
     from search.sync import drain, ensure_filled, pending, run_forever
 
     engine = engine_for()
@@ -61,7 +61,7 @@ def search_sync(follow: bool) -> None:
         try:
             ensure_filled(engine, index)
             count = drain(engine, index)
-        except SearchUnavailable as exc:
+        except (SearchUnavailable, *UNAVAILABLE) as exc:
             sys.exit(f"search index unreachable: {exc}; {pending(engine)} changes still queued")
         queued = pending(engine)
         building = bool(queued) and not count and _building(engine, index)

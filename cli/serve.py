@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from importlib.resources import files
 from pathlib import Path
 
@@ -30,10 +31,11 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> Non
         if empty:
             result = import_file(engine, SAMPLE, ImportOptions(source="sample"))
             click.echo(f"imported the sample feed: {result.counts.created} certificates")
-    meili = None
+    meili, stopping = None, threading.Event()
     if settings.manages_meilisearch:
         meili = MeilisearchProcess(settings.meili_data_dir, generated_secret(settings.meili_key_file))
         meili.start()
+        threading.Thread(target=meili.keep_alive, args=(stopping,), name="meilisearch-keeper", daemon=True).start()
         click.echo(f"Meilisearch {meili.url} (data in {settings.meili_data_dir})")
     if empty:
         _index_sample(engine, settings)
@@ -43,6 +45,7 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> Non
         uvicorn.run("public_site.app:create_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", proxy_headers=True)
     finally:
+        stopping.set()
         if meili:
             meili.stop()
 

@@ -7,9 +7,11 @@ orphan Meilisearch behind.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +19,8 @@ import httpx
 
 from registry.children import die_with_parent
 from search.binary import binary_path, install
+
+log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -78,6 +82,25 @@ class MeilisearchProcess:
                 self.proc.wait()
         (self.data_dir / "running.json").unlink(missing_ok=True)
 
+    def keep_alive(self, stop: threading.Event, every: float = 1.0, most: float = 60.0) -> None:
+        """Start the child again whenever it dies, until ``stop`` is set (run in a thread by
+        the server). Meanwhile search answers from the registry, flagged as degraded, and the
+        outbox keeps every change; the child comes back on the same port, data and key, so
+        the server's worker catches up without being told. A child that fails to start is
+        tried again later, waiting twice as long each time, up to ``most`` seconds."""
+        wait = every
+        while not stop.wait(wait):
+            if self.proc is None or self.proc.poll() is None or stop.is_set():
+                wait = every
+                continue
+            log.warning("Meilisearch exited (code %s); starting it again", self.proc.returncode)
+            try:
+                self.start()
+                wait = every
+            except (RuntimeError, OSError) as exc:
+                wait = min(wait * 2, most)
+                log.warning("Meilisearch did not start again (%s); next try in %.0f s", exc, wait)
+
     def __enter__(self) -> MeilisearchProcess:
         return self.start()
 
@@ -91,6 +114,8 @@ def running_instance(data_dir: Path) -> str | None:
     try:
         state = json.loads(state_file.read_text())
         os.kill(state["pid"], 0)
+        if Path(f"/proc/{state['pid']}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return None  # dead, not yet reaped by the server that started it
         return state["url"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None

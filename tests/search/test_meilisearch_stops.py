@@ -3,9 +3,13 @@ worker keeps the changes, and after the restart the index catches up to equal th
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from litestar.testing import TestClient
 
@@ -17,6 +21,8 @@ from search.client import SearchIndex, SearchTarget
 from search.process import MeilisearchProcess, free_port
 from search.sync import pending, run_forever
 from tests.helpers import row, sample_rows, write_feed
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_stop_mid_run_degrade_then_catch_up(engine, sample_path, tmp_path):
@@ -65,3 +71,16 @@ def _until(condition, what: str, timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.1)
+
+
+def test_search_sync_with_meilisearch_down_says_so_and_keeps_the_changes(engine, database_url, sample_path, tmp_path):
+    assert import_file(engine, sample_path, ImportOptions(source="sample")).status == "applied"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOPQUY_")},
+           "HOPQUY_DATABASE_URL": database_url, "HOPQUY_DATA_DIR": str(tmp_path / "var"),
+           "HOPQUY_MEILI_URL": f"http://127.0.0.1:{free_port()}", "HOPQUY_MEILI_KEY": "k" * 24}
+    done = subprocess.run([sys.executable, "-m", "cli.main", "search", "sync"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("search index unreachable: ")
+    assert done.stderr.strip().endswith(f"{len(sample_rows(sample_path))} changes still queued")
+    assert pending(engine) == len(sample_rows(sample_path))
