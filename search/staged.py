@@ -49,9 +49,8 @@ from search.sync import PAGE as DRAIN_PAGE
 # documents at once; with pages of 50,000 (32 MB), 20-39% more. A first load of 1M rows made
 # Meilisearch spend 223 s of processor time with pages of 50,000, 210 s with pages of 100,000
 # and 195 s with pages of 90 MB (raw indexing at once: 165 s); the import took 205, 193 and
-# 190 s. A page
-# waits in a temporary file and is streamed from there, never held in memory; it stays under
-# Meilisearch's default limit on a request's size (100 MB).
+# 190 s. A page waits in a temporary file and is streamed from there, never held in memory;
+# it stays under Meilisearch's default limit on a request's size (100 MB).
 PAGE_BYTES = 90_000_000
 ROW_BYTES = 400  # what a feed row takes on average, to guess a file's rows from its size
 
@@ -114,7 +113,6 @@ class StagedBuild:
 
     def _flush(self) -> None:
         if self._page.tell() and self._lost is None:
-            self._page.flush()  # streamed from the file itself, which must hold every line
             try:
                 self.tasks.append(self.index.send_file(self._page, self.name))
             except (SearchUnavailable, *UNAVAILABLE) as exc:

@@ -33,7 +33,11 @@ def test_a_child_that_dies_is_started_again_on_the_same_port_and_data(tmp_path):
     keeper.start()
     try:
         headers = {"Authorization": f"Bearer {key}"}
-        httpx.post(f"{meili.url}/indexes", json={"uid": "kept"}, headers=headers)
+        task = httpx.post(f"{meili.url}/indexes", json={"uid": "kept"}, headers=headers).json()["taskUid"]
+        while (status := httpx.get(f"{meili.url}/tasks/{task}", headers=headers).json()["status"]) in (
+                "enqueued", "processing"):
+            time.sleep(0.05)
+        assert status == "succeeded"  # the index is on disk before the kill
         first = meili.proc.pid
         os.kill(first, signal.SIGKILL)
         deadline = time.monotonic() + 30
