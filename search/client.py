@@ -122,8 +122,16 @@ class SearchIndex:
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         """One search over a kept-alive connection: the Meilisearch client opens a new one for
         every request, which costs more than a search itself (see ``benchmarks/search_bench``)."""
+        return self._post(f"/indexes/{self.name}/search", {"q": query, **params})
+
+    def search_many(self, query: str, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Several searches for ``query`` (one per set of parameters) in one round trip."""
+        body = {"queries": [{"indexUid": self.name, "q": query, **params} for params in requests]}
+        return self._post("/multi-search", body)["results"]
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = self.http.post(f"/indexes/{self.name}/search", content=orjson.dumps({"q": query, **params}))
+            response = self.http.post(path, content=orjson.dumps(body))
         except httpx.TransportError as exc:
             raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
         if response.status_code == 200:

@@ -6,6 +6,7 @@ it ranks an exact certificate number or model code first, as the full search doe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,10 @@ def status_clause(status: str, on: date):
     }[status]
 
 
-def search_sql(engine, params: SearchParams, on: date) -> dict[str, Any]:
+def search_sql(engine, params: SearchParams, on: date, exclude: Sequence[int] = (), offset: int | None = None,
+               limit: int | None = None) -> dict[str, Any]:
+    """A page of the certificates matching ``params`` but those in ``exclude`` (the pins,
+    shown before them); ``offset`` and ``limit`` default to the page's."""
     conditions = []
     rank = literal(1)
     q = params.q.strip()
@@ -71,13 +75,16 @@ def search_sql(engine, params: SearchParams, on: date) -> dict[str, Any]:
             CertificateRegulation.regulation_id == Regulation.id,
             Regulation.code == params.regulation,
         ))
+    if exclude:
+        conditions.append(Certificate.id.not_in(exclude))
     where = and_(*conditions) if conditions else True
+    offset = (params.page - 1) * params.per_page if offset is None else offset
     with Session(engine) as session:
         total = session.execute(select(func.count()).select_from(Certificate).where(where)).scalar_one()
         ids = session.execute(
             select(Certificate.id).where(where)
             .order_by(rank, Certificate.issued_on.desc(), Certificate.id.desc())
-            .offset((params.page - 1) * params.per_page).limit(params.per_page)
+            .offset(offset).limit(params.per_page if limit is None else limit)
         ).scalars().all()
         records = load_records(session, ids)
     hits = [hit_from_document(to_document(cid, records[cid]), on) for cid in ids]

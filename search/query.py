@@ -141,7 +141,7 @@ def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bo
 
 def search_certificates(engine: Engine, index: SearchIndex | None, params: SearchParams) -> dict[str, Any]:
     """The API's answer; ``degraded`` is true when it came from the SQL fallback."""
-    from search.fallback import search_sql
+    from search import pinning
 
     on = today()
     asked = params.q
@@ -151,23 +151,27 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
         params = replace(params, q="", regulation=named[0])
     degraded = index is None
     body = None
-    # the registry is asked for the codes the query names while Meilisearch searches
-    pinning = bool(params.q) and params.page == 1 and not filtered(params)
-    pins = PIN_LOOKUPS.submit(_pinned, engine, params.q) if pinning else None
+    # the registry is asked for the codes the query names while Meilisearch searches; they
+    # come first (search.pinning), unless a filter narrows the search
+    pinning_on = bool(params.q) and not filtered(params)
+    pins = PIN_LOOKUPS.submit(pinning.pinned, engine, params.q) if pinning_on else None
     if index is not None:
         try:
-            body = search_meili(index, params, on)
-            if not body["total"] and params.q and not (pins and pins.result()):
-                # a misread or extra word that names no code (``galaxy a54 chính hãng``):
-                # rather than answer nothing, match fewer words
-                body = search_meili(index, params, on, relaxed=True)
+            if params.page > 1 and pins is not None and pins.result():
+                body = pinning.later_page(engine, index, pins.result(), params, on)
+            else:
+                body = search_meili(index, params, on)
+                if not body["total"] and params.q and not (pins and pins.result()):
+                    # a misread or extra word that names no code (``galaxy a54 chính hãng``):
+                    # rather than answer nothing, match fewer words
+                    body = search_meili(index, params, on, relaxed=True)
+                elif pins is not None and pins.result():
+                    body = pinning.first_page(engine, index, body, pins.result(), params, on)
         except SearchUnavailable as exc:
             log.warning("search degraded to SQL: %s", exc)
             degraded = True
     if body is None:
-        body = search_sql(engine, params, on)
-    if pins is not None:
-        body = _pin(engine, body, pins.result(), params, on)
+        body = pinning.sql_page(engine, pins.result() if pins else [], params, on)
     body.pop(IDS, None)
     return {"query": asked, "page": params.page, "per_page": params.per_page,
             **body, "degraded": degraded}
@@ -177,31 +181,3 @@ def filtered(params: SearchParams) -> bool:
     """Whether any filter narrows the search (a search may also be filters alone)."""
     return bool(params.status or params.kind or params.brand or params.regulation or params.year
                 or params.category)
-
-
-def _pinned(engine: Engine, query: str) -> list[int]:
-    from search.pins import pinned_ids
-
-    with engine.connect() as connection:
-        return pinned_ids(connection.execution_options(read_only=True), query)
-
-
-def _pin(engine: Engine, body: dict[str, Any], ids: list[int], params: SearchParams, on: date) -> dict[str, Any]:
-    """Put the certificates the query names by code (see ``search.pins``) first on page one."""
-    from registry.snapshots import load_few
-    from search.documents import to_document
-
-    if not ids:
-        return body
-    by_id = dict(zip(body.get(IDS, []), body["hits"], strict=True))
-    missing = [cid for cid in ids if cid not in by_id]
-    added: dict[int, dict[str, Any]] = {}
-    if missing:  # pinned certificates the search did not return: read them from the registry
-        with engine.connect() as connection:
-            added = {cid: hit_from_document(to_document(cid, record), on)
-                     for cid, record in load_few(connection.execution_options(read_only=True), missing).items()}
-    by_id.update(added)
-    pinned = [by_id[cid] for cid in ids if cid in by_id]
-    first = set(ids)
-    rest = [hit for cid, hit in zip(body.get(IDS, []), body["hits"], strict=True) if cid not in first]
-    return {**body, "hits": (pinned + rest)[: params.per_page], "total": body["total"] + len(added)}

@@ -1,0 +1,125 @@
+"""The certificates a query names by code (``search.pins``) put first, on every page.
+
+The list paged through is the pins P, then the search's own matches M without them: each
+certificate once, whichever page it falls on, and a total that is exact on every page,
+``|P| + |M| - |P ∩ M|``.
+
+- Page one asks Meilisearch while the registry finds the pins (the two waits overlap) and
+  takes the pins out of its page. Pins beyond that page are counted in M by a second, tiny
+  search filtered to them, and only when M goes on past the page.
+- A later page asks Meilisearch, in one round trip, for M without P at the offset the pins
+  shift it by, for M's size and facets, and for the size of P ∩ M.
+- The registry's own SQL (degraded mode) leaves the pins out of its matches the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from registry.models import Certificate
+from search.client import SearchIndex
+from search.query import IDS, SearchParams, _quote, hit_from_document, meili_request
+
+
+@dataclass(frozen=True)
+class Pin:
+    id: int
+    certificate_no: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """What page ``page`` shows of the pins followed by the matches without them."""
+
+    pins: slice  # the pins on the page
+    offset: int  # into the matches without the pins
+    limit: int  # matches without the pins on the page
+
+
+def window(page: int, per_page: int, pins: int) -> Window:
+    start, end = (page - 1) * per_page, page * per_page
+    return Window(slice(min(start, pins), min(end, pins)), max(0, start - pins), max(0, end - max(start, pins)))
+
+
+def pinned(engine: Engine, query: str) -> list[Pin]:
+    """The certificates ``query`` names by code, best first, with their numbers."""
+    from search.pins import pinned_ids
+
+    with engine.connect() as connection:
+        connection = connection.execution_options(read_only=True)
+        ids = pinned_ids(connection, query)
+        if not ids:
+            return []
+        numbers = dict(connection.execute(
+            select(Certificate.id, Certificate.certificate_no).where(Certificate.id.in_(ids))).all())
+    return [Pin(cid, numbers[cid]) for cid in ids if cid in numbers]
+
+
+def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], pins: list[Pin],
+               params: SearchParams, on: date) -> dict[str, Any]:
+    """Meilisearch's first page (``search.query.search_meili``) with the pins first."""
+    at = window(1, params.per_page, len(pins))
+    on_page = dict(zip(body[IDS], body["hits"], strict=True))
+    named = {pin.id for pin in pins}
+    rest = [hit for cid, hit in on_page.items() if cid not in named][: at.limit]
+    beyond = [pin for pin in pins if pin.id not in on_page]
+    overlap = len(pins) - len(beyond)
+    if beyond and body["total"] > len(on_page):  # M goes on past the page: are they in it?
+        overlap += index.search(params.q, _count_among(beyond, params, on)).get("totalHits", 0)
+    return {**body, "hits": _hits_of(engine, pins[at.pins], on_page, on) + rest,
+            "total": len(pins) + body["total"] - overlap}
+
+
+def later_page(engine: Engine, index: SearchIndex, pins: list[Pin], params: SearchParams,
+               on: date) -> dict[str, Any]:
+    """A page after the first, in one round trip to Meilisearch."""
+    at = window(params.page, params.per_page, len(pins))
+    request = meili_request(params, on)
+    shifted = {key: value for key, value in request.items() if key not in ("page", "hitsPerPage", "facets")}
+    shifted.update(offset=at.offset, limit=at.limit, filter=request["filter"] + [f"NOT {_among(pins)}"])
+    everything = {**request, "page": 1, "hitsPerPage": 0}
+    rest, counted, shared = index.search_many(params.q, [shifted, everything, _count_among(pins, params, on)])
+    total = len(pins) + counted.get("totalHits", 0) - shared.get("totalHits", 0)
+    hits = _hits_of(engine, pins[at.pins], {}, on) + [hit_from_document(doc, on) for doc in rest["hits"]]
+    return {"total": total, "hits": hits, "facets": counted.get("facetDistribution", {})}
+
+
+def sql_page(engine: Engine, pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
+    """The registry's own search (degraded mode), with the pins first on every page."""
+    from search.fallback import search_sql
+
+    if not pins:
+        return search_sql(engine, params, on)
+    at = window(params.page, params.per_page, len(pins))
+    body = search_sql(engine, params, on, exclude=[pin.id for pin in pins], offset=at.offset, limit=at.limit)
+    return {**body, "hits": _hits_of(engine, pins[at.pins], {}, on) + body["hits"],
+            "total": len(pins) + body["total"]}
+
+
+def _among(pins: list[Pin]) -> str:
+    return f"certificate_no IN [{', '.join(_quote(pin.certificate_no) for pin in pins)}]"
+
+
+def _count_among(pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
+    """A search that only counts how many of ``pins`` the query matches."""
+    request = meili_request(params, on)
+    return {"matchingStrategy": request["matchingStrategy"], "filter": request["filter"] + [_among(pins)],
+            "page": 1, "hitsPerPage": 0}
+
+
+def _hits_of(engine: Engine, pins: list[Pin], known: dict[int, dict[str, Any]], on: date) -> list[dict[str, Any]]:
+    """The pins' hits: from the search's own page where they are on it, else from the
+    registry (a pin the search did not match, or one not yet indexed)."""
+    from registry.snapshots import load_few
+    from search.documents import to_document
+
+    missing = [pin.id for pin in pins if pin.id not in known]
+    if missing:
+        with engine.connect() as connection:
+            records = load_few(connection.execution_options(read_only=True), missing)
+        known = {**known, **{cid: hit_from_document(to_document(cid, record), on) for cid, record in records.items()}}
+    return [known[pin.id] for pin in pins if pin.id in known]
