@@ -26,7 +26,7 @@ from public_site.printables import PrintController
 from public_site.qr import prepare as prepare_qr
 from public_site.rendering import TEMPLATES, PageCache
 from public_site.report_form import ReportController
-from public_site.safety import rate_limit, security_headers
+from public_site.safety import log_server_error, rate_limit, security_headers
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
 from public_site.worker import IndexWorker, ScanFlusher
@@ -105,6 +105,7 @@ def create_app(
             components=Components(security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}),
         ),
         before_send=[security_headers],
+        after_exception=[log_server_error],
         middleware=[limit.middleware] if limit else [],
         on_startup=[startup],
         on_shutdown=[shutdown],

@@ -1,4 +1,5 @@
-"""Security headers on every response, and a per-client rate limit that answers 429 with Retry-After.
+"""Security headers on every response, a per-client rate limit that answers 429 with
+Retry-After, and every failure of ours logged with its traceback.
 
 Mobile carriers put many phones behind one address, so the default limit is generous; it is
 there to stop scrapers and floods, not shoppers.
@@ -6,6 +7,7 @@ there to stop scrapers and floods, not shoppers.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
@@ -24,6 +26,7 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(self)",
 }
 UNLIMITED = ["^/static/", "^/healthz$"]
+log = logging.getLogger("hopquy.errors")
 
 
 def _encoded(csp: str) -> list[tuple[bytes, bytes]]:
@@ -56,3 +59,10 @@ def rate_limit(per_minute: int) -> RateLimitConfig | None:
     if per_minute <= 0:
         return None
     return RateLimitConfig(rate_limit=("minute", per_minute), exclude=UNLIMITED, middleware_class=LimitWithRetryAfter)
+
+
+def log_server_error(exception: Exception, scope: Scope) -> None:
+    """A failure of ours (a 5xx, not a client's mistake) goes to the log with its traceback:
+    outside debug mode Litestar answers 500 and logs nothing."""
+    if getattr(exception, "status_code", 500) >= 500:
+        log.error("%s %s failed", scope.get("method", ""), scope.get("path", ""), exc_info=exception)

@@ -38,3 +38,16 @@ def test_rate_limit_answers_429_with_retry_after(sample_registry, index):
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
         assert limited.headers["content-type"].startswith("application/problem+json")
         assert client.get("/healthz").status_code == 200  # health checks are never limited
+
+
+def test_a_failure_of_ours_is_logged_with_its_traceback_and_a_client_error_is_not(client, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the registry fell over")
+
+    monkeypatch.setattr("public_site.api.search_certificates", broken)
+    with caplog.at_level("ERROR", logger="hopquy.errors"):
+        assert client.get("/api/v1/search?q=a").status_code == 500
+        assert client.get("/c/NOPE").status_code == 404
+    failures = [r for r in caplog.records if r.name == "hopquy.errors"]
+    assert [r.getMessage() for r in failures] == ["GET /api/v1/search failed"]
+    assert "the registry fell over" in str(failures[0].exc_info[1])
