@@ -31,8 +31,8 @@ from registry.migrate import upgrade
 from registry.models import Certificate
 from registry.snapshots import load_records
 from search.client import SearchIndex, SearchTarget
-from search.pins import number_neighbours
 from search.query import SearchParams, search_certificates
+from search.slips import number_neighbours
 from search.sync import drain, queue_everything
 
 SLIP, TYPED = "certificate number with a slip", "code typed as you go"

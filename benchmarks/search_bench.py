@@ -74,7 +74,7 @@ async def paired_latencies(app, raw: RawSearch, texts: list[str]) -> tuple[list[
             response = await client.get(path)
             apis.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
-                raise SystemExit(f"{path}: {response.status_code}")
+                raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
             if not i % 2:
                 raws.append(raw(text))
     return raws, apis

@@ -34,8 +34,8 @@ from registry.queries import (
 from registry.status import effective_status
 from registry.violations import violations_of_certificate
 from search.index_settings import MAX_TOTAL_HITS
-from search.pins import near_numbers
 from search.query import SearchParams, filtered, search_certificates
+from search.slips import near_numbers
 
 HOLDER_PAGE = 50
 PROVINCE_OPTIONS = Markup("".join(f"<option>{escape(p)}</option>" for p in PROVINCES))  # rendered once

@@ -32,6 +32,23 @@ class Pin:
 
 
 @dataclass(frozen=True)
+class Pins:
+    """``first``: the certificates the query names by code, before everything. ``after``:
+    those of the codes a word typed in part begins (``search.pins.begun_word_ids``), after
+    the search's own best ``HEAD``: ``Discover`` may mean the Galaxy Discover as well as a
+    Discovery being typed."""
+
+    first: list[Pin]
+    after: list[Pin]
+
+    def __bool__(self) -> bool:
+        return bool(self.first or self.after)
+
+
+HEAD = 3  # the search's own results shown before the codes a word typed in part begins
+
+
+@dataclass(frozen=True)
 class Window:
     """What page ``page`` shows of the pins followed by the matches without them."""
 
@@ -45,23 +62,42 @@ def window(page: int, per_page: int, pins: int) -> Window:
     return Window(slice(min(start, pins), min(end, pins)), max(0, start - pins), max(0, end - max(start, pins)))
 
 
-def pinned(engine: Engine, query: str) -> list[Pin]:
+def pinned(engine: Engine, query: str) -> Pins:
     """The certificates ``query`` names by code, best first, with their numbers."""
-    from search.pins import pinned_ids
+    from search.pins import begun_word_ids, pinned_ids
 
     with engine.connect() as connection:
         connection = connection.execution_options(read_only=True)
-        ids = pinned_ids(connection, query)
-        if not ids:
-            return []
-        numbers = dict(connection.execute(
-            select(Certificate.id, Certificate.certificate_no).where(Certificate.id.in_(ids))).all())
-    return [Pin(cid, numbers[cid]) for cid in ids if cid in numbers]
+        first, after = pinned_ids(connection, query), begun_word_ids(connection, query)
+        if not first and not after:
+            return Pins([], [])
+        numbers = dict(connection.execute(select(Certificate.id, Certificate.certificate_no)
+                                          .where(Certificate.id.in_(first + after))).all())
+    return Pins(*([Pin(cid, numbers[cid]) for cid in ids if cid in numbers] for ids in (first, after)))
 
 
-def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], pins: list[Pin],
+def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
+             page_one: dict[str, Any] | None = None) -> list[Pin]:
+    """All the pins in the order they are shown: the first, the search's own best ``HEAD``
+    (read from its ``page_one`` when that holds them), then the others."""
+    if not pins.after:
+        return pins.first
+    named = {pin.id for pin in pins.first}
+    head = [Pin(cid, hit["certificate_no"]) for cid, hit in zip(page_one[IDS], page_one["hits"], strict=True)
+            if cid not in named][:HEAD] if page_one else []
+    if len(head) < HEAD and (page_one is None or page_one["total"] > len(page_one[IDS])):
+        request = meili_request(params, on)
+        best = {"matchingStrategy": request["matchingStrategy"], "offset": 0, "limit": HEAD,
+                "filter": request["filter"] + ([f"NOT {_among(pins.first)}"] if pins.first else []),
+                "attributesToRetrieve": ["id", "certificate_no"]}
+        head = [Pin(doc["id"], doc["certificate_no"]) for doc in index.search(params.q, best)["hits"]]
+    return list({pin.id: pin for pin in pins.first + head + pins.after}.values())
+
+
+def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: Pins,
                params: SearchParams, on: date) -> dict[str, Any]:
     """Meilisearch's first page (``search.query.search_meili``) with the pins first."""
+    pins = in_order(index, found, params, on, body)
     at = window(1, params.per_page, len(pins))
     on_page = dict(zip(body[IDS], body["hits"], strict=True))
     named = {pin.id for pin in pins}
@@ -74,9 +110,11 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], pins: l
             "total": len(pins) + body["total"] - overlap}
 
 
-def later_page(engine: Engine, index: SearchIndex, pins: list[Pin], params: SearchParams,
+def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchParams,
                on: date) -> dict[str, Any]:
-    """A page after the first, in one round trip to Meilisearch."""
+    """A page after the first, in one round trip to Meilisearch (two when some pins follow
+    the search's best few)."""
+    pins = in_order(index, found, params, on)
     at = window(params.page, params.per_page, len(pins))
     request = meili_request(params, on)
     shifted = {key: value for key, value in request.items() if key not in ("page", "hitsPerPage", "facets")}
@@ -88,10 +126,12 @@ def later_page(engine: Engine, index: SearchIndex, pins: list[Pin], params: Sear
     return {"total": total, "hits": hits, "facets": counted.get("facetDistribution", {})}
 
 
-def sql_page(engine: Engine, pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
-    """The registry's own search (degraded mode), with the pins first on every page."""
+def sql_page(engine: Engine, found: Pins, params: SearchParams, on: date) -> dict[str, Any]:
+    """The registry's own search (degraded mode), with the pins first on every page (all of
+    them: its own ranking is too plain to put some after its best few)."""
     from search.fallback import search_sql
 
+    pins = list({pin.id: pin for pin in found.first + found.after}.values())
     if not pins:
         return search_sql(engine, params, on)
     at = window(params.page, params.per_page, len(pins))

@@ -3,10 +3,8 @@
 Typo tolerance on codes finds other devices, so Meilisearch has none on them; the slips
 people really make are handled here, deliberately and by structure:
 
-- a certificate number with one wrong, swapped, missing or extra character: its
-  neighbours at edit distance one that still have the shape of a number (centre letter,
-  sequence, a real date, category; or a declaration's number/year/CBHQ-centre) are
-  looked up in one indexed query;
+- a certificate number with one wrong, swapped, missing or extra character: the real
+  numbers one slip away, the likeliest meant first (``search.slips``);
 - a model code misread from a worn label (O/0, I/1, S/5, B/8): every reading of the
   confusable characters is looked up, also in one indexed query;
 - a model code typed compacted or re-spaced (``sma546e``, ``SM A546E``) by its key;
@@ -17,12 +15,12 @@ people really make are handled here, deliberately and by structure:
   newest certificates only (its others follow the codes that go on), and with its newest
   only when the query ends in a separator: then it is surely still being typed. Exact
   matches still rank first; a code on many certificates no longer hides the ones being typed.
+  A word typed in part (``Discover``) begins codes too, but those follow Meilisearch's own
+  best few (``begun_word_ids``, ``search.pinning``): it may be a whole word as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, timedelta
 from functools import lru_cache
 from itertools import product
 
@@ -31,16 +29,10 @@ from sqlalchemy import Connection, bindparam, select
 from registry.codes import canonical_certificate_no, folded_words, model_key
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateModel
+from search.slips import by_numbers, is_number_shaped_loosely, likeliest_first, number_neighbours
 
-_DIGITS, _LETTERS = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# what each position can hold: a certificate (centre, sequence, ddmmyy, category) and a
-# declaration (number/year/CBHQ-centre), as registry.codes.CERTIFICATE_NO_RE says for the first
-CERTIFICATE_SLOTS = ("ABC",) + (_DIGITS,) * 10 + (_LETTERS + _DIGITS,) * 6
-DECLARATION_SLOTS = (_DIGITS,) * 4 + ("/",) + (_DIGITS,) * 4 + tuple("/CBHQ-") + (_LETTERS,) + (_DIGITS,) * 2
 CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
 MAX_CONFUSABLE = 8  # 2**8 readings at most
-# every ddmmyy a certificate number can carry (its date of issue), to check candidates fast
-REAL_DAYS = frozenset(f"{d:%d%m%y}" for d in (date(2000, 1, 1) + timedelta(days=n) for n in range(36525)))
 MAX_PINS = 10  # of each sort: codes and numbers named, and codes begun
 UNFINISHED = "/-_.("  # a code that ends in one of these is still being typed
 KEY_MAX = 120  # CertificateModel.model_key's length
@@ -50,9 +42,6 @@ MISREAD_MAX = 16  # a query without a digit is read as a misread code up to this
 _VALUES = bindparam("values", expanding=True)
 # Run on the raw cursor (registry.driver_reads): a search's pins take two or three indexed
 # lookups, and SQLAlchemy's execute() costs more than each of them.
-# newest first: of several numbers one slip away, the recent certificate is likelier on a device in a shop
-BY_NUMBERS = DriverQuery(select(Certificate.id, Certificate.certificate_no)
-                         .where(Certificate.certificate_no.in_(_VALUES)).order_by(Certificate.issued_on.desc()))
 BY_NUMBER_OR_MARK = DriverQuery(select(Certificate.id).where(
     (Certificate.certificate_no == bindparam("value")) | (Certificate.mark_code == bindparam("value"))))
 BY_MODEL_KEYS = DriverQuery(
@@ -69,59 +58,6 @@ BEGUN_CODES = DriverQuery(
     .order_by(CertificateModel.model_key)
     .limit(VARIANT_CODES + 1)  # one more: to know there are more
 )
-
-
-def number_neighbours(number: str) -> set[str]:
-    """Valid numbers one edit away from ``number`` (canonical form): edits are made only
-    where the result can still have the shape of a number, position by position, instead of
-    trying every character everywhere (eight times faster, the same set)."""
-    if not 14 <= len(number) <= 20:
-        return set()
-    found = {c for c in _shaped_edits(number, CERTIFICATE_SLOTS) if c[5:11] in REAL_DAYS}
-    found |= _shaped_edits(number, DECLARATION_SLOTS)
-    found.discard(number)
-    return found
-
-
-def _shaped_edits(number: str, slots: tuple[str, ...]) -> set[str]:
-    """The numbers one wrong, swapped, missing or extra character away from ``number`` whose
-    every character is one its position allows (``slots``)."""
-    n, size = len(number), len(slots)
-    out: set[str] = set()
-    if n == size:
-        misfits = [i for i, (c, allowed) in enumerate(zip(number, slots, strict=False)) if c not in allowed]
-        if len(misfits) <= 1:  # one wrong character: the misfit, or any position if none
-            for i in misfits or range(n):
-                out.update(number[:i] + c + number[i + 1:] for c in slots[i])
-        for i in range(n - 1):  # two swapped: every misfit must be one of the pair
-            if set(misfits) <= {i, i + 1} and number[i + 1] in slots[i] and number[i] in slots[i + 1]:
-                out.add(number[:i] + number[i + 1] + number[i] + number[i + 2:])
-    elif n == size - 1:  # one missing: insert where the rest fits on both sides
-        head, tail = _fitting_heads(number, slots), _fitting_tails(number, slots[1:])
-        for i in range(size):
-            if head[i] and tail[i]:
-                out.update(number[:i] + c + number[i:] for c in slots[i])
-    elif n == size + 1:  # one too many: drop a character where the rest fits
-        head, tail = _fitting_heads(number, slots), _fitting_tails(number[1:], slots)
-        out.update(number[:i] + number[i + 1:] for i in range(n) if head[i] and tail[i])
-    return out
-
-
-def _fitting_heads(text: str, slots: tuple[str, ...]) -> list[bool]:
-    """``[i]``: whether ``text[:i]`` fits ``slots[:i]``."""
-    fits = [True]
-    for c, allowed in zip(text, slots, strict=False):
-        fits.append(fits[-1] and c in allowed)
-    return fits + [False] * (len(text) + 2 - len(fits))
-
-
-def _fitting_tails(text: str, slots: tuple[str, ...]) -> list[bool]:
-    """``[i]``: whether ``text[i:]`` fits ``slots[i:]`` (the two aligned by position)."""
-    fits = [False] * (len(text) + 2)
-    fits[len(text)] = True
-    for i in range(len(text) - 1, -1, -1):
-        fits[i] = fits[i + 1] and i < len(slots) and text[i] in slots[i]
-    return fits
 
 
 def readings(key: str) -> list[str]:
@@ -191,7 +127,7 @@ def pinned_ids(connection: Connection, query: str) -> list[int]:
     number = canonical_certificate_no(query)
     found = [row.id for row in BY_NUMBER_OR_MARK.all(connection, value=number)]
     if is_number_shaped_loosely(number):  # a slip can make another real number: show both
-        found += [row.id for row in _likeliest_first(number, _by_numbers(connection, number_neighbours(number)))]
+        found += [row.id for row in likeliest_first(number, by_numbers(connection, number_neighbours(number)))]
     if found:
         return list(dict.fromkeys(found))[:MAX_PINS]
     newest: dict[str, int] = {}  # the newest certificate of each key read, for the codes begun
@@ -245,20 +181,31 @@ def begun_keys(query: str) -> list[str]:
     return [key for key in dict.fromkeys(keys) if 4 <= len(key) <= 40 and any(c.isalpha() for c in key)]
 
 
-def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None = None) -> list[int]:
+def begun_word_ids(connection: Connection, query: str) -> list[int]:
+    """The newest certificate of each code that a query without a digit, and not a code
+    itself, begins (``Discover`` for Discovery, ``TECNO KG`` for TECNO KG6P): ``variant_ids``
+    leaves these to Meilisearch, because such a query is as often a whole word (``nokia``,
+    ``MICRO``, the last part of a model); ``search.pinning`` shows them after its best few."""
+    keys = [key for key in begun_keys(query) if not any(c.isdigit() for c in key)]
+    return list(dict.fromkeys(cid for key in keys for cid in variant_ids(connection, key, words=True)))
+
+
+def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None = None,
+                words: bool = False) -> list[int]:
     """The newest certificate of each model code that begins with ``key``, shortest code
     first (a model before its regional variants); none when more than ``VARIANT_CODES``
     codes begin with ``key`` (its shortest codes are not known: that is left to
     Meilisearch). A key without a digit is a word (``nokia``, ``router``), searched as words
     are, unless it is a code itself (``FLOW``: then ``FLOW7`` and ``FLOW11`` are typed as far
-    as it too).
+    as it too), or ``words`` asks for it (``begun_word_ids``).
 
     The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so it is
     exactly the keys that begin with ``key``, in any collation that orders those characters
     as ASCII does, and it is read from the index on model_key alone. ``newest`` holds the
     newest certificate of keys already read (and gets those read here)."""
     codes = [row.model_key for row in BEGUN_CODES.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))]
-    if len(codes) > VARIANT_CODES or not codes or (codes[0] != key and not any(c.isdigit() for c in key)):
+    if len(codes) > VARIANT_CODES or not codes or (codes[0] != key and not words
+                                                    and not any(c.isdigit() for c in key)):
         return []
     shortest = sorted(codes, key=lambda code: (len(code), code))[:MAX_PINS]
     newest = {} if newest is None else newest
@@ -266,34 +213,6 @@ def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None 
     for row in BY_MODEL_KEYS.all(connection, values=unread) if unread else ():  # newest first
         newest.setdefault(row.model_key, row.certificate_id)
     return [newest[code] for code in shortest]
-
-
-def slip_likelihood(typed: str, meant: str) -> float:
-    """How likely typing ``meant`` gives ``typed`` (one edit apart), up to a common factor.
-
-    Fingers swap two neighbours or drop a character at any given place about as often as
-    they hit a wrong key, but a wrong key is one of ten: a swap or a drop is ten times likelier
-    than one particular wrong character. A doubled character can be dropped two ways
-    (``220721`` typed ``20721``), so it counts twice."""
-    if len(meant) == len(typed) + 1:  # a character dropped
-        return sum(meant[:i] + meant[i + 1:] == typed for i in range(len(meant)))
-    if len(meant) == len(typed) - 1:  # a character added
-        return sum(typed[:i] + typed[i + 1:] == meant for i in range(len(typed))) / 10
-    diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
-    if len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == meant[diff[1]]:
-        return 1.0  # two neighbours swapped
-    return 0.1 if len(diff) == 1 else 0.0
-
-
-def _by_numbers(connection: Connection, numbers: set[str]) -> list:
-    """(id, certificate_no) of the real certificates among ``numbers``, newest first."""
-    return BY_NUMBERS.all(connection, values=sorted(numbers)) if numbers else []
-
-
-def _likeliest_first(typed: str, rows: Iterable) -> list:
-    """``rows`` of ``_by_numbers`` (newest first), the likeliest meant first (stable: newest
-    first among equals)."""
-    return sorted(rows, key=lambda row: -slip_likelihood(typed, row.certificate_no))
 
 
 def _carries(row, words: tuple[str, ...]) -> bool:
@@ -311,28 +230,3 @@ def _device_words(brand: str, product_name: str) -> tuple[str, str]:
     return text, text.replace(" ", "")
 
 
-def is_number_shaped_loosely(number: str) -> bool:
-    """Close enough to a number to be worth the neighbours: right length, mostly digits."""
-    return 14 <= len(number) <= 20 and sum(c.isdigit() for c in number) >= 8
-
-
-NEAR_PREFIX = 11  # centre, sequence and date: numbers issued the same day by the same centre
-
-
-def near_numbers(connection: Connection, typed: str, limit: int = 5) -> list[str]:
-    """Numbers close to a mistyped one, closest first, for the not-found page: the numbers
-    one slip away, then numbers sharing its head, all found through the unique index."""
-    from difflib import SequenceMatcher
-
-    wanted = canonical_certificate_no(typed)
-    if len(wanted) < 6:
-        return []
-    slipped = _by_numbers(connection, number_neighbours(wanted)) if is_number_shaped_loosely(wanted) else []
-    ranked = [row.certificate_no for row in _likeliest_first(wanted, slipped)]
-    head = wanted[:NEAR_PREFIX]
-    sharing_head = connection.execute(
-        select(Certificate.certificate_no)
-        .where(Certificate.certificate_no >= head, Certificate.certificate_no < head + "\x7f")
-        .limit(50)).scalars().all()
-    ranked += sorted(sharing_head, key=lambda n: -SequenceMatcher(None, wanted, n).ratio())
-    return [n for n in dict.fromkeys(ranked) if SequenceMatcher(None, wanted, n).ratio() >= 0.8][:limit]

@@ -171,7 +171,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             log.warning("search degraded to SQL: %s", exc)
             degraded = True
     if body is None:
-        body = pinning.sql_page(engine, pins.result() if pins else [], params, on)
+        body = pinning.sql_page(engine, pins.result() if pins else pinning.Pins([], []), params, on)
     body.pop(IDS, None)
     return {"query": asked, "page": params.page, "per_page": params.per_page,
             **body, "degraded": degraded}

@@ -69,6 +69,24 @@ def test_degraded_paging_leaves_the_pins_out_of_the_rest(registry, index, dead_i
     assert set(seen) >= {number(i) for i in range(12)}
 
 
+def test_codes_a_word_typed_in_part_begins_follow_the_best_few_results(engine, index, tmp_path):
+    # "Discover" is a whole word of five Galaxy Discover certificates, and the beginning of
+    # the Discovery and DiscoveryPro codes, which are on older certificates
+    rows = [row(number(i), models=f"GT-S730{i}", product="Điện thoại di động GSM/WCDMA/LTE/NR Galaxy Discover",
+                issued=f"{i + 1:02d}/03/2024") for i in range(5)]
+    rows += [row("A0100010322AE01A2", models="Discovery", brand="Multilaser", issued="01/03/2022"),
+             row("A0101020322AE01A2", models="DiscoveryPro", brand="Multilaser", issued="02/03/2022")]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
+    drain(engine, index)
+    hits = search_certificates(engine, index, SearchParams(q="Discover", per_page=10))["hits"]
+    models = [hit["models"][0] for hit in hits]
+    assert models[3:5] == ["Discovery", "DiscoveryPro"]
+    assert all(model.startswith("GT-S730") for model in models[:3] + models[5:]) and len(models) == 7
+    for per_page in (2, 3, 5):
+        seen, totals, _ = every_page(engine, index, "Discover", per_page)
+        assert seen == [hit["certificate_no"] for hit in hits] and totals == {7}
+
+
 @pytest.mark.parametrize(("page", "per_page", "pins", "expected"), [
     (1, 10, 3, (slice(0, 3), 0, 7)),
     (2, 10, 3, (slice(3, 3), 7, 10)),

@@ -12,7 +12,8 @@ from sqlmodel import Session
 from importer.run import ImportOptions, import_file
 from registry.codes import CERTIFICATE_NO_RE
 from registry.models import Certificate
-from search.pins import MAX_PINS, REAL_DAYS, VARIANT_CODES, near_numbers, number_neighbours, pinned_ids, slip_likelihood
+from search.pins import MAX_PINS, VARIANT_CODES, begun_word_ids, pinned_ids
+from search.slips import REAL_DAYS, near_numbers, number_neighbours, slip_likelihood
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH = "A0001150324AE01A2", "A0002150324AF04A2", "A0003150324AE01A2"
@@ -117,6 +118,7 @@ def test_slip_likelihood_weighs_each_kind_of_slip():
     assert slip_likelihood(typed, "B0004270721AE01A2") == 1
     assert slip_likelihood("A0142150324AE01A2", "A0412150324AE01A2") == 1  # swapped
     assert slip_likelihood("A0142150324AE01A2", "A0142150325AE01A2") == 0.1  # one wrong digit
+    assert slip_likelihood("A0142150324AE01A2", "C0142150324AE01A2") == 0.04  # one wrong letter of 26
     assert slip_likelihood("A04122150324AE01A2", "A0412150324AE01A2") == 0.2  # an extra "2": two ways
     assert slip_likelihood("A0142150324AE01A2", "B0142150325AE01A2") == 0
 
@@ -196,6 +198,10 @@ def test_a_word_begins_codes_only_when_it_is_a_code_itself(engine, tmp_path):
                                                   ids["A0002150324AE01A2"]]
         assert pinned_ids(connection, "nokia") == []
         assert pinned_ids(connection, "NOKIA 1") == [ids["A0004150324AE01A2"]]
+        # the codes a word begins are found apart, for search.pinning to show after the best few
+        assert begun_word_ids(connection, "nokia") == [ids["A0004150324AE01A2"]]
+        assert begun_word_ids(connection, "NOKIA 1") == []  # a digit: pinned_ids has it
+        assert begun_word_ids(connection, "nok") == []  # under four characters
 
 
 def test_a_beginning_shared_by_too_many_rows_is_left_to_meilisearch(engine, tmp_path):
