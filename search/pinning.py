@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
+from registry.driver_reads import DriverQuery
 from registry.models import Certificate
 from search.client import SearchIndex
-from search.query import IDS, SearchParams, _quote, hit_from_document, meili_request
+from search.query import IDS, PIN_LOOKUPS, SearchParams, _quote, hit_from_document, meili_request
+
+# on the raw cursor, as the pins' own lookups (search.pins)
+NUMBERS_OF = DriverQuery(select(Certificate.id, Certificate.certificate_no)
+                         .where(Certificate.id.in_(bindparam("ids", expanding=True))))
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,7 @@ def pinned(engine: Engine, query: str) -> Pins:
         first, after = pinned_ids(connection, query), begun_word_ids(connection, query)
         if not first and not after:
             return Pins([], [])
-        numbers = dict(connection.execute(select(Certificate.id, Certificate.certificate_no)
-                                          .where(Certificate.id.in_(first + after))).all())
+        numbers = {row.id: row.certificate_no for row in NUMBERS_OF.all(connection, ids=first + after)}
     return Pins(*([Pin(cid, numbers[cid]) for cid in ids if cid in numbers] for ids in (first, after)))
 
 
@@ -104,10 +108,13 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
     rest = [hit for cid, hit in on_page.items() if cid not in named][: at.limit]
     beyond = [pin for pin in pins if pin.id not in on_page]
     overlap = len(pins) - len(beyond)
+    counting = None
     if beyond and body["total"] > len(on_page):  # M goes on past the page: are they in it?
-        overlap += index.search(params.q, _count_among(beyond, params, on)).get("totalHits", 0)
-    return {**body, "hits": _hits_of(engine, pins[at.pins], on_page, on) + rest,
-            "total": len(pins) + body["total"] - overlap}
+        counting = PIN_LOOKUPS.submit(index.search, params.q, _count_among(beyond, params, on))
+    hits = _hits_of(engine, pins[at.pins], on_page, on) + rest  # while Meilisearch counts
+    if counting is not None:
+        overlap += counting.result().get("totalHits", 0)
+    return {**body, "hits": hits, "total": len(pins) + body["total"] - overlap}
 
 
 def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchParams,
