@@ -50,7 +50,7 @@ class Pins:
         return bool(self.first or self.after)
 
 
-HEAD = 3  # the search's own results shown before the codes a word typed in part begins
+HEAD = 5  # the search's own results shown before the codes a word typed in part begins: half a page
 
 
 @dataclass(frozen=True)

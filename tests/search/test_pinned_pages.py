@@ -5,7 +5,7 @@ from Meilisearch and from the registry's SQL alike."""
 import pytest
 
 from importer.run import ImportOptions, import_file
-from search.pinning import window
+from search.pinning import HEAD, window
 from search.query import SearchParams, search_certificates
 from search.sync import drain
 from tests.helpers import row, write_feed
@@ -70,21 +70,21 @@ def test_degraded_paging_leaves_the_pins_out_of_the_rest(registry, index, dead_i
 
 
 def test_codes_a_word_typed_in_part_begins_follow_the_best_few_results(engine, index, tmp_path):
-    # "Discover" is a whole word of five Galaxy Discover certificates, and the beginning of
+    # "Discover" is a whole word of seven Galaxy Discover certificates, and the beginning of
     # the Discovery and DiscoveryPro codes, which are on older certificates
     rows = [row(number(i), models=f"GT-S730{i}", product="Điện thoại di động GSM/WCDMA/LTE/NR Galaxy Discover",
-                issued=f"{i + 1:02d}/03/2024") for i in range(5)]
+                issued=f"{i + 1:02d}/03/2024") for i in range(7)]
     rows += [row("A0100010322AE01A2", models="Discovery", brand="Multilaser", issued="01/03/2022"),
              row("A0101020322AE01A2", models="DiscoveryPro", brand="Multilaser", issued="02/03/2022")]
     assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
     drain(engine, index)
     hits = search_certificates(engine, index, SearchParams(q="Discover", per_page=10))["hits"]
     models = [hit["models"][0] for hit in hits]
-    assert models[3:5] == ["Discovery", "DiscoveryPro"]
-    assert all(model.startswith("GT-S730") for model in models[:3] + models[5:]) and len(models) == 7
-    for per_page in (2, 3, 5):
+    assert models[HEAD:HEAD + 2] == ["Discovery", "DiscoveryPro"]
+    assert all(model.startswith("GT-S730") for model in models[:HEAD] + models[HEAD + 2:]) and len(models) == 9
+    for per_page in (2, 3, 5, 6):
         seen, totals, _ = every_page(engine, index, "Discover", per_page)
-        assert seen == [hit["certificate_no"] for hit in hits] and totals == {7}
+        assert seen == [hit["certificate_no"] for hit in hits] and totals == {9}
 
 
 @pytest.mark.parametrize(("page", "per_page", "pins", "expected"), [
