@@ -5,8 +5,9 @@ certificate once, whichever page it falls on, and a total that is exact on every
 ``|P| + |M| - |P ∩ M|``.
 
 - Page one asks Meilisearch while the registry finds the pins (the two waits overlap) and
-  takes the pins out of its page. Pins beyond that page are counted in M by a second, tiny
-  search filtered to them, and only when M goes on past the page.
+  takes the pins out of its page. Pins beyond that page are counted in M by a second search
+  filtered to them, only when M goes on past the page (it costs Meilisearch about half a
+  search: the query's words are still looked up over the whole index).
 - A later page asks Meilisearch, in one round trip, for M without P at the offset the pins
   shift it by, for M's size and facets, and for the size of P ∩ M.
 - The registry's own SQL (degraded mode) leaves the pins out of its matches the same way.
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, bindparam, select
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate
 from search.client import SearchIndex
-from search.query import IDS, PIN_LOOKUPS, SearchParams, _quote, hit_from_document, meili_request
+from search.query import IDS, PIN_LOOKUPS, SearchParams, hit_from_document, meili_request, quoted
 
 # on the raw cursor, as the pins' own lookups (search.pins)
 NUMBERS_OF = DriverQuery(select(Certificate.id, Certificate.certificate_no)
@@ -95,7 +96,7 @@ def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
                 "filter": request["filter"] + ([f"NOT {_among(pins.first)}"] if pins.first else []),
                 "attributesToRetrieve": ["id", "certificate_no"]}
         head = [Pin(doc["id"], doc["certificate_no"]) for doc in index.search(params.q, best)["hits"]]
-    return list({pin.id: pin for pin in pins.first + head + pins.after}.values())
+    return _once(pins.first + head + pins.after)
 
 
 def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: Pins,
@@ -138,7 +139,7 @@ def sql_page(engine: Engine, found: Pins, params: SearchParams, on: date) -> dic
     them: its own ranking is too plain to put some after its best few)."""
     from search.fallback import search_sql
 
-    pins = list({pin.id: pin for pin in found.first + found.after}.values())
+    pins = _once(found.first + found.after)
     if not pins:
         return search_sql(engine, params, on)
     at = window(params.page, params.per_page, len(pins))
@@ -147,8 +148,13 @@ def sql_page(engine: Engine, found: Pins, params: SearchParams, on: date) -> dic
             "total": len(pins) + body["total"]}
 
 
+def _once(pins: list[Pin]) -> list[Pin]:
+    """``pins`` without repeats, each where it first comes."""
+    return list({pin.id: pin for pin in pins}.values())
+
+
 def _among(pins: list[Pin]) -> str:
-    return f"certificate_no IN [{', '.join(_quote(pin.certificate_no) for pin in pins)}]"
+    return f"certificate_no IN [{', '.join(quoted(pin.certificate_no) for pin in pins)}]"
 
 
 def _count_among(pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:

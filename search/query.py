@@ -55,7 +55,8 @@ def status_filter(status: str, on: date) -> str:
     }[status]
 
 
-def _quote(value: str) -> str:
+def quoted(value: str) -> str:
+    """A filter value as Meilisearch reads it, whatever quotes or backslashes it holds."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -64,15 +65,15 @@ def meili_filters(params: SearchParams, on: date) -> list[str]:
     if params.status:
         filters.append(status_filter(params.status, on))
     if params.kind:
-        filters.append(f"kind = {_quote(params.kind)}")
+        filters.append(f"kind = {quoted(params.kind)}")
     if params.brand:
-        filters.append(f"brand = {_quote(params.brand)}")
+        filters.append(f"brand = {quoted(params.brand)}")
     if params.regulation:
-        filters.append(f"regulations = {_quote(params.regulation)}")
+        filters.append(f"regulations = {quoted(params.regulation)}")
     if params.year:
         filters.append(f"issued_year = {int(params.year)}")
     if params.category:
-        filters.append(f"category = {_quote(params.category)}")
+        filters.append(f"category = {quoted(params.category)}")
     return filters
 
 
