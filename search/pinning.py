@@ -70,11 +70,11 @@ def window(page: int, per_page: int, pins: int) -> Window:
 
 def pinned(engine: Engine, query: str) -> Pins:
     """The certificates ``query`` names by code, best first, with their numbers."""
-    from search.pins import begun_word_ids, pinned_ids
+    from search.pins import code_pins
 
     with engine.connect() as connection:
         connection = connection.execution_options(read_only=True)
-        first, after = pinned_ids(connection, query), begun_word_ids(connection, query)
+        first, after = code_pins(connection, query)
         if not first and not after:
             return Pins([], [])
         numbers = {row.id: row.certificate_no for row in NUMBERS_OF.all(connection, ids=first + after)}

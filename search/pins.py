@@ -16,7 +16,7 @@ people really make are handled here, deliberately and by structure:
   only when the query ends in a separator: then it is surely still being typed. Exact
   matches still rank first; a code on many certificates no longer hides the ones being typed.
   A word typed in part (``Discover``) begins codes too, but those follow Meilisearch's own
-  best few (``begun_word_ids``, ``search.pinning``): it may be a whole word as well.
+  best few (``code_pins``, ``search.pinning``): it may be a whole word as well.
 """
 
 from __future__ import annotations
@@ -118,27 +118,49 @@ def _folded(words: list[str]) -> tuple[str, ...]:
 
 
 def pinned_ids(connection: Connection, query: str) -> list[int]:
-    """Certificate ids that the query names by code, best first: the number itself or its
-    mark code, then for something shaped like a number the numbers one slip away; else the
-    models by exact key, then by another reading of confusable characters."""
+    """Certificate ids that the query names by code, best first (``code_pins``)."""
+    return code_pins(connection, query)[0]
+
+
+def begun_word_ids(connection: Connection, query: str) -> list[int]:
+    """The newest certificate of each code that a query without a digit, and not a code
+    itself, begins (``Discover`` for Discovery, ``TECNO KG`` for TECNO KG6P), shortest code
+    first (``code_pins``)."""
+    return code_pins(connection, query)[1]
+
+
+def code_pins(connection: Connection, query: str) -> tuple[list[int], list[int]]:
+    """(``pinned_ids``, ``begun_word_ids``), the codes a query begins read once for both.
+
+    The first: the number itself or its mark code, then for something shaped like a number
+    the numbers one slip away; else the models by exact key, then by another reading of
+    confusable characters, and the codes the query begins. The second: the codes a word
+    begins, which are left out of the first because such a query is as often a whole word
+    (``nokia``, ``MICRO``, the last part of a model); ``search.pinning`` shows them after
+    Meilisearch's best few."""
     query = query.strip()
     if not query or len(query) > 120:
-        return []
+        return [], []
     number = canonical_certificate_no(query)
     found = [row.id for row in BY_NUMBER_OR_MARK.all(connection, value=number)]
     if is_number_shaped_loosely(number):  # a slip can make another real number: show both
         found += [row.id for row in likeliest_first(number, by_numbers(connection, number_neighbours(number)))]
     if found:
-        return list(dict.fromkeys(found))[:MAX_PINS]
+        return list(dict.fromkeys(found))[:MAX_PINS], []
     newest: dict[str, int] = {}  # the newest certificate of each key read, for the codes begun
     named = _named_ids(connection, code_keys(query), newest)
-    begun = list(dict.fromkeys(cid for key in begun_keys(query) for cid in variant_ids(connection, key, newest)))
+    begun: list[int] = []
+    words: list[int] = []
+    for key in begun_keys(query):
+        ids, by_word = variant_ids(connection, key, newest)
+        (words if by_word else begun).extend(ids)
+    begun, words = list(dict.fromkeys(begun)), list(dict.fromkeys(words))
     # the codes the query names first, but a few of each code's certificates only, then the
     # codes that go on from it: a page of TL-WR702's twelve certificates would hide the
     # TL-WR702N being typed. When the query ends in a separator (SM-A546E/), it is surely
     # still being typed: the codes that go on come first.
     own = 1 if query[-1] in UNFINISHED else OWN_FIRST
-    return list(dict.fromkeys(named[:own] + begun[:MAX_PINS] + named))
+    return list(dict.fromkeys(named[:own] + begun[:MAX_PINS] + named)), words
 
 
 def _named_ids(connection: Connection, keys: list[tuple[str, bool, tuple[str, ...]]],
@@ -181,38 +203,27 @@ def begun_keys(query: str) -> list[str]:
     return [key for key in dict.fromkeys(keys) if 4 <= len(key) <= 40 and any(c.isalpha() for c in key)]
 
 
-def begun_word_ids(connection: Connection, query: str) -> list[int]:
-    """The newest certificate of each code that a query without a digit, and not a code
-    itself, begins (``Discover`` for Discovery, ``TECNO KG`` for TECNO KG6P): ``variant_ids``
-    leaves these to Meilisearch, because such a query is as often a whole word (``nokia``,
-    ``MICRO``, the last part of a model); ``search.pinning`` shows them after its best few."""
-    keys = [key for key in begun_keys(query) if not any(c.isdigit() for c in key)]
-    return list(dict.fromkeys(cid for key in keys for cid in variant_ids(connection, key, words=True)))
-
-
-def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None = None,
-                words: bool = False) -> list[int]:
+def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None = None) -> tuple[list[int], bool]:
     """The newest certificate of each model code that begins with ``key``, shortest code
     first (a model before its regional variants); none when more than ``VARIANT_CODES``
     codes begin with ``key`` (its shortest codes are not known: that is left to
-    Meilisearch). A key without a digit is a word (``nokia``, ``router``), searched as words
-    are, unless it is a code itself (``FLOW``: then ``FLOW7`` and ``FLOW11`` are typed as far
-    as it too), or ``words`` asks for it (``begun_word_ids``).
+    Meilisearch). And whether ``key`` is a word rather than a code: it has no digit and is
+    not a code itself (``nokia``, ``Discover``; but ``FLOW``, when FLOW is a model, goes on to
+    ``FLOW7`` and ``FLOW11`` as a code does).
 
     The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so it is
     exactly the keys that begin with ``key``, in any collation that orders those characters
     as ASCII does, and it is read from the index on model_key alone. ``newest`` holds the
     newest certificate of keys already read (and gets those read here)."""
     codes = [row.model_key for row in BEGUN_CODES.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))]
-    if len(codes) > VARIANT_CODES or not codes or (codes[0] != key and not words
-                                                    and not any(c.isdigit() for c in key)):
-        return []
+    if len(codes) > VARIANT_CODES or not codes:
+        return [], False
     shortest = sorted(codes, key=lambda code: (len(code), code))[:MAX_PINS]
     newest = {} if newest is None else newest
     unread = [code for code in shortest if code not in newest]
     for row in BY_MODEL_KEYS.all(connection, values=unread) if unread else ():  # newest first
         newest.setdefault(row.model_key, row.certificate_id)
-    return [newest[code] for code in shortest]
+    return [newest[code] for code in shortest], codes[0] != key and not any(c.isdigit() for c in key)
 
 
 def _carries(row, words: tuple[str, ...]) -> bool:
