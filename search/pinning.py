@@ -15,7 +15,7 @@ certificate once, whichever page it falls on, and a total that is exact on every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,7 +24,8 @@ from sqlalchemy import Engine, bindparam, select
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate
 from search.client import SearchIndex
-from search.query import IDS, PIN_LOOKUPS, SearchParams, hit_from_document, meili_request, quoted
+from search.parts import part_hits, part_key, part_request
+from search.query import IDS, PIN_LOOKUPS, SearchParams, hit_from_document, meili_request, quoted, search_meili
 
 # on the raw cursor, as the pins' own lookups (search.pins)
 NUMBERS_OF = DriverQuery(select(Certificate.id, Certificate.certificate_no)
@@ -42,16 +43,20 @@ class Pins:
     """``first``: the certificates the query names by code, before everything. ``after``:
     those of the codes a word typed in part begins (``search.pins.begun_word_ids``), after
     the search's own best ``HEAD``: ``Discover`` may mean the Galaxy Discover as well as a
-    Discovery being typed."""
+    Discovery being typed. ``parts``: devices whose code the query is a whole part of
+    (``search.parts``), after the search's own best ``PARTS_AFTER``; found by Meilisearch
+    with the first page, so among its matches."""
 
     first: list[Pin]
     after: list[Pin]
+    parts: list[Pin] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.first or self.after)
+        return bool(self.first or self.after or self.parts)
 
 
 HEAD = 5  # the search's own results shown before the codes a word typed in part begins: half a page
+PARTS_AFTER = 2  # the search's own results shown before the devices whose code the query is part of
 
 
 @dataclass(frozen=True)
@@ -83,20 +88,29 @@ def pinned(engine: Engine, query: str) -> Pins:
 
 def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
              page_one: dict[str, Any] | None = None) -> list[Pin]:
-    """All the pins in the order they are shown: the first, the search's own best ``HEAD``
-    (read from its ``page_one`` when that holds them), then the others."""
-    if not pins.after:
+    """All the pins in the order they are shown: the first, the search's own best
+    ``PARTS_AFTER``, the parts, the rest of its best ``HEAD``, then the codes a word begins.
+    Page one brings the parts and, mostly, the best (``page_one``); a later page asks for
+    what it lacks in one round trip."""
+    part = part_key(params.q) if page_one is None else None
+    if not pins.after and not pins.parts and part is None:
         return pins.first
     named = {pin.id for pin in pins.first}
     head = [Pin(cid, hit["certificate_no"]) for cid, hit in zip(page_one[IDS], page_one["hits"], strict=True)
             if cid not in named][:HEAD] if page_one else []
+    requests = []
     if len(head) < HEAD and (page_one is None or page_one["total"] > len(page_one[IDS])):
         request = meili_request(params, on)
-        best = {"matchingStrategy": request["matchingStrategy"], "offset": 0, "limit": HEAD,
-                "filter": request["filter"] + ([f"NOT {_among(pins.first)}"] if pins.first else []),
-                "attributesToRetrieve": ["id", "certificate_no"]}
-        head = [Pin(doc["id"], doc["certificate_no"]) for doc in index.search(params.q, best)["hits"]]
-    return _once(pins.first + head + pins.after)
+        requests.append({"matchingStrategy": request["matchingStrategy"], "offset": 0, "limit": HEAD,
+                         "filter": request["filter"] + ([f"NOT {_among(pins.first)}"] if pins.first else []),
+                         "attributesToRetrieve": ["id", "certificate_no"]})
+    if part is not None:
+        requests.append(part_request(part))
+    results = index.search_many(params.q, requests) if requests else []
+    parts = pins.parts if part is None else [Pin(*hit) for hit in part_hits(part, results.pop())]
+    if results:
+        head = [Pin(doc["id"], doc["certificate_no"]) for doc in results[0]["hits"]]
+    return _once(pins.first + head[:PARTS_AFTER] + parts + head + pins.after)
 
 
 def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: Pins,
@@ -107,7 +121,8 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
     on_page = dict(zip(body[IDS], body["hits"], strict=True))
     named = {pin.id for pin in pins}
     rest = [hit for cid, hit in on_page.items() if cid not in named][: at.limit]
-    beyond = [pin for pin in pins if pin.id not in on_page]
+    matched = {pin.id for pin in found.parts}  # found by the search itself: among its matches
+    beyond = [pin for pin in pins if pin.id not in on_page and pin.id not in matched]
     overlap = len(pins) - len(beyond)
     counting = None
     if beyond and body["total"] > len(on_page):  # M goes on past the page: are they in it?
@@ -123,6 +138,8 @@ def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchPa
     """A page after the first, in one round trip to Meilisearch (two when some pins follow
     the search's best few)."""
     pins = in_order(index, found, params, on)
+    if not pins:  # a word that is part of no code, and names none
+        return search_meili(index, params, on)
     at = window(params.page, params.per_page, len(pins))
     request = meili_request(params, on)
     shifted = {key: value for key, value in request.items() if key not in ("page", "hitsPerPage", "facets")}

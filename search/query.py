@@ -21,6 +21,7 @@ from registry.codes import normalise_regulation
 from registry.status import effective_status
 from search.client import SearchIndex, SearchUnavailable
 from search.documents import day_number
+from search.parts import part_hits, part_key, part_request
 
 log = logging.getLogger(__name__)
 # pins are looked up in the registry while Meilisearch answers: the two waits overlap
@@ -28,6 +29,7 @@ PIN_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pins")
 FACETS = ["kind", "category", "brand", "regulations", "issued_year"]
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
+PARTS = "_parts"  # (id, number) of the devices whose code the query is a part of (search.parts)
 
 
 @dataclass(frozen=True)
@@ -126,17 +128,23 @@ def meili_request(params: SearchParams, on: date) -> dict[str, Any]:
     }
 
 
-def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bool = False) -> dict[str, Any]:
-    """``relaxed``: rank by how many words match, dropping them from the end."""
+def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bool = False,
+                 part: str | None = None) -> dict[str, Any]:
+    """``relaxed``: rank by how many words match, dropping them from the end. ``part``: also
+    look the query up as a part of codes (``search.parts``), in the same round trip."""
     request = meili_request(params, on)
     if relaxed:
         request["matchingStrategy"] = "last"
-    result = index.search(params.q, request)
+    if part:
+        result, parts = index.search_many(params.q, [request, part_request(part)])
+    else:
+        result, parts = index.search(params.q, request), None
     return {
         "total": result.get("totalHits", 0),
         "hits": [hit_from_document(doc, on) for doc in result["hits"]],
         "facets": result.get("facetDistribution", {}),
         IDS: [doc["id"] for doc in result["hits"]],
+        PARTS: part_hits(part, parts) if part else [],
     }
 
 
@@ -156,24 +164,28 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     # come first (search.pinning), unless a filter narrows the search
     pinning_on = bool(params.q) and not filtered(params)
     pins = PIN_LOOKUPS.submit(pinning.pinned, engine, params.q) if pinning_on else None
+    part = part_key(params.q) if pinning_on else None
     if index is not None:
         try:
-            if params.page > 1 and pins is not None and pins.result():
+            if params.page > 1 and pins is not None and (pins.result() or part):
                 body = pinning.later_page(engine, index, pins.result(), params, on)
             else:
-                body = search_meili(index, params, on)
-                if not body["total"] and params.q and not (pins and pins.result()):
+                body = search_meili(index, params, on, part=part)
+                found = pins.result() if pins is not None else None
+                if not body["total"] and params.q and not found:
                     # a misread or extra word that names no code (``galaxy a54 chính hãng``):
                     # rather than answer nothing, match fewer words
                     body = search_meili(index, params, on, relaxed=True)
-                elif pins is not None and pins.result():
-                    body = pinning.first_page(engine, index, body, pins.result(), params, on)
+                elif found is not None and (found or body[PARTS]):
+                    parts = [pinning.Pin(*hit) for hit in body[PARTS]]
+                    body = pinning.first_page(engine, index, body, replace(found, parts=parts), params, on)
         except SearchUnavailable as exc:
             log.warning("search degraded to SQL: %s", exc)
             degraded = True
     if body is None:
         body = pinning.sql_page(engine, pins.result() if pins else pinning.Pins([], []), params, on)
     body.pop(IDS, None)
+    body.pop(PARTS, None)
     return {"query": asked, "page": params.page, "per_page": params.per_page,
             **body, "degraded": degraded}
 

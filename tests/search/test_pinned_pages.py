@@ -5,7 +5,8 @@ from Meilisearch and from the registry's SQL alike."""
 import pytest
 
 from importer.run import ImportOptions, import_file
-from search.pinning import HEAD, window
+from search.parts import PARTS
+from search.pinning import HEAD, PARTS_AFTER, window
 from search.query import SearchParams, search_certificates
 from search.sync import drain
 from tests.helpers import row, write_feed
@@ -85,6 +86,34 @@ def test_codes_a_word_typed_in_part_begins_follow_the_best_few_results(engine, i
     for per_page in (2, 3, 5, 6):
         seen, totals, _ = every_page(engine, index, "Discover", per_page)
         assert seen == [hit["certificate_no"] for hit in hits] and totals == {9}
+
+
+def test_devices_whose_code_a_word_is_part_of_follow_the_best_two(engine, index, tmp_path):
+    # "OnePlus" is the brand of eight newer phones, and the last part of the codes of four
+    # other brands' devices, two of them on two certificates each (one with a regional suffix)
+    rows = [row(number(i), models=f"ONEPLUS A600{i}", brand="OnePlus", issued=f"{i + 10:02d}/03/2024")
+            for i in range(8)]
+    others = [("RCA", "TAB_One_Plus"), ("RCA", "TAB_One_Plus/DS"), ("Blu", "Vivo One Plus"),
+              ("ZTE", "OWN One Plus"), ("ZTE", "OWN One Plus"), ("Kata", "K-OnePlus")]
+    rows += [row(f"B00{i:02d}0{i + 1}0322AE01A2", models=code, brand=brand, issued=f"0{i + 1}/03/2022")
+             for i, (brand, code) in enumerate(others)]
+    rows.append(row("C0001010322AE01A2", models="ONEPLUSX-9", brand="Kata", issued="01/03/2021"))  # a prefix only
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
+    drain(engine, index)
+    hits = search_certificates(engine, index, SearchParams(q="OnePlus", per_page=20))["hits"]
+    brands = [hit["brand"] for hit in hits]
+    assert brands[:PARTS_AFTER] == ["OnePlus", "OnePlus"]
+    parts = hits[PARTS_AFTER:PARTS_AFTER + PARTS]
+    # the newest certificate of each device, newest device first; one device per place
+    assert [hit["models"][0] for hit in parts] == ["K-OnePlus", "OWN One Plus", "Vivo One Plus"]
+    # then the rest of the search's best, and the codes the word begins (the shortest first)
+    assert brands[PARTS_AFTER + PARTS:HEAD + PARTS] == ["OnePlus"] * (HEAD - PARTS_AFTER)
+    assert hits[HEAD + PARTS]["models"] == ["ONEPLUSX-9"] and len(hits) == 15
+    for per_page in (1, 2, 4, 7):
+        seen, totals, _ = every_page(engine, index, "OnePlus", per_page)
+        assert seen == [hit["certificate_no"] for hit in hits] and totals == {len(hits)}
+    # a number is no part of a code: "A6003" is, and its phone is named first anyway
+    assert search_certificates(engine, index, SearchParams(q="a6003"))["hits"][0]["models"] == ["ONEPLUS A6003"]
 
 
 @pytest.mark.parametrize(("page", "per_page", "pins", "expected"), [
