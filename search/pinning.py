@@ -19,17 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine
 
-from registry.driver_reads import DriverQuery
-from registry.models import Certificate
+from registry.records import CertificateData
+from registry.snapshots import load_few
 from search.client import SearchIndex
+from search.documents import to_document
 from search.parts import part_hits, part_key, part_request
 from search.query import IDS, PIN_LOOKUPS, SearchParams, hit_from_document, meili_request, quoted, search_meili
-
-# on the raw cursor, as the pins' own lookups (search.pins)
-NUMBERS_OF = DriverQuery(select(Certificate.id, Certificate.certificate_no)
-                         .where(Certificate.id.in_(bindparam("ids", expanding=True))))
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,7 @@ class Pins:
     first: list[Pin]
     after: list[Pin]
     parts: list[Pin] = field(default_factory=list)
+    records: dict[int, CertificateData] = field(default_factory=dict)  # of first and after
 
     def __bool__(self) -> bool:
         return bool(self.first or self.after or self.parts)
@@ -74,7 +72,9 @@ def window(page: int, per_page: int, pins: int) -> Window:
 
 
 def pinned(engine: Engine, query: str) -> Pins:
-    """The certificates ``query`` names by code, best first, with their numbers."""
+    """The certificates ``query`` names by code, best first, with their records: read here,
+    while Meilisearch searches, since most pins are shown and few are on its page (a number's
+    neighbours one slip away never are)."""
     from search.pins import code_pins
 
     with engine.connect() as connection:
@@ -82,8 +82,9 @@ def pinned(engine: Engine, query: str) -> Pins:
         first, after = code_pins(connection, query)
         if not first and not after:
             return Pins([], [])
-        numbers = {row.id: row.certificate_no for row in NUMBERS_OF.all(connection, ids=first + after)}
-    return Pins(*([Pin(cid, numbers[cid]) for cid in ids if cid in numbers] for ids in (first, after)))
+        records = load_few(connection, list(dict.fromkeys(first + after)))
+    return Pins(*([Pin(cid, records[cid].certificate_no) for cid in ids if cid in records] for ids in (first, after)),
+                records=records)
 
 
 def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
@@ -127,7 +128,7 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
     counting = None
     if beyond and body["total"] > len(on_page):  # M goes on past the page: are they in it?
         counting = PIN_LOOKUPS.submit(index.search, params.q, _count_among(beyond, params, on))
-    hits = _hits_of(engine, pins[at.pins], on_page, on) + rest  # while Meilisearch counts
+    hits = _hits_of(engine, pins[at.pins], on_page, found.records, on) + rest  # while Meilisearch counts
     if counting is not None:
         overlap += counting.result().get("totalHits", 0)
     return {**body, "hits": hits, "total": len(pins) + body["total"] - overlap}
@@ -147,7 +148,7 @@ def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchPa
     everything = {**request, "page": 1, "hitsPerPage": 0}
     rest, counted, shared = index.search_many(params.q, [shifted, everything, _count_among(pins, params, on)])
     total = len(pins) + counted.get("totalHits", 0) - shared.get("totalHits", 0)
-    hits = _hits_of(engine, pins[at.pins], {}, on) + [hit_from_document(doc, on) for doc in rest["hits"]]
+    hits = _hits_of(engine, pins[at.pins], {}, found.records, on) + [hit_from_document(doc, on) for doc in rest["hits"]]
     return {"total": total, "hits": hits, "facets": counted.get("facetDistribution", {})}
 
 
@@ -161,7 +162,7 @@ def sql_page(engine: Engine, found: Pins, params: SearchParams, on: date) -> dic
         return search_sql(engine, params, on)
     at = window(params.page, params.per_page, len(pins))
     body = search_sql(engine, params, on, exclude=[pin.id for pin in pins], offset=at.offset, limit=at.limit)
-    return {**body, "hits": _hits_of(engine, pins[at.pins], {}, on) + body["hits"],
+    return {**body, "hits": _hits_of(engine, pins[at.pins], {}, found.records, on) + body["hits"],
             "total": len(pins) + body["total"]}
 
 
@@ -181,15 +182,14 @@ def _count_among(pins: list[Pin], params: SearchParams, on: date) -> dict[str, A
             "page": 1, "hitsPerPage": 0}
 
 
-def _hits_of(engine: Engine, pins: list[Pin], known: dict[int, dict[str, Any]], on: date) -> list[dict[str, Any]]:
-    """The pins' hits: from the search's own page where they are on it, else from the
-    registry (a pin the search did not match, or one not yet indexed)."""
-    from registry.snapshots import load_few
-    from search.documents import to_document
-
-    missing = [pin.id for pin in pins if pin.id not in known]
+def _hits_of(engine: Engine, pins: list[Pin], known: dict[int, dict[str, Any]],
+             records: dict[int, CertificateData], on: date) -> list[dict[str, Any]]:
+    """The pins' hits: from the search's own page where they are on it (with highlights),
+    else from their registry ``records`` (a pin the search did not match, or one not yet
+    indexed), reading those not read yet (parts beyond the page)."""
+    missing = [pin.id for pin in pins if pin.id not in known and pin.id not in records]
     if missing:
         with engine.connect() as connection:
-            records = load_few(connection.execution_options(read_only=True), missing)
-        known = {**known, **{cid: hit_from_document(to_document(cid, record), on) for cid, record in records.items()}}
-    return [known[pin.id] for pin in pins if pin.id in known]
+            records = {**records, **load_few(connection.execution_options(read_only=True), missing)}
+    return [known[pin.id] if pin.id in known else hit_from_document(to_document(pin.id, records[pin.id]), on)
+            for pin in pins if pin.id in known or pin.id in records]
