@@ -109,6 +109,8 @@ def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
         requests.append(part_request(part))
     results = index.search_many(params.q, requests) if requests else []
     parts = pins.parts if part is None else [Pin(*hit) for hit in part_hits(part, results.pop())]
+    if not parts and not pins.after:  # the best would follow the first in their own order anyway
+        return pins.first
     if results:
         head = [Pin(doc["id"], doc["certificate_no"]) for doc in results[0]["hits"]]
     return _once(pins.first + head[:PARTS_AFTER] + parts + head + pins.after)
@@ -137,7 +139,7 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
 def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchParams,
                on: date) -> dict[str, Any]:
     """A page after the first, in one round trip to Meilisearch (two when some pins follow
-    the search's best few)."""
+    the search's best few, or the query is one word: ``in_order``)."""
     pins = in_order(index, found, params, on)
     if not pins:  # a word that is part of no code, and names none
         return search_meili(index, params, on)
