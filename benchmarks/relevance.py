@@ -62,36 +62,35 @@ def all_records(engine: Engine) -> list:
     return records
 
 
-def ambiguous_slips(records: list, queries: list[Query]) -> set[Query]:
-    """Slipped numbers for which more than ``rank`` real certificates are one slip away."""
+def slip_neighbourhoods(records: list, queries: list[Query]) -> list[tuple[Query, str, set[str], bool]]:
+    """Each slipped number's query, the number as typed (canonical), the real numbers one
+    slip away from it, and whether the typed number is itself real."""
     existing = {record.certificate_no for record in records}
-    out = set()
-    for query in queries:
-        if query.kind == SLIP:
-            typed = canonical_certificate_no(query.text)
-            near = {n for n in number_neighbours(typed) if n in existing} | ({typed} & existing)
-            if len(near) > query.rank:
-                out.add(query)
+    out = []
+    for query in (q for q in queries if q.kind == SLIP):
+        typed = canonical_certificate_no(query.text)
+        out.append((query, typed, {n for n in number_neighbours(typed) if n in existing}, typed in existing))
     return out
 
 
-def best_slip_share(records: list, queries: list[Query]) -> float:
+def ambiguous_slips(neighbourhoods: list[tuple[Query, str, set[str], bool]]) -> set[Query]:
+    """Slipped numbers for which more than ``rank`` real certificates are one slip away."""
+    return {query for query, _, near, real in neighbourhoods if len(near) + real > query.rank}
+
+
+def best_slip_share(neighbourhoods: list[tuple[Query, str, set[str], bool]]) -> float:
     """The share of slipped numbers that the best possible order would find in its top 3,
     on average: the meant number is one of the real numbers one slip away, each as likely
     as ``slip_likelihood`` says (every certificate equally likely to be looked up), and a
     typed number that is itself real takes the first place. Ten certificates issued the same
     day by the same centre, one digit apart, cannot all come first."""
-    existing = {record.certificate_no for record in records}
     shares = []
-    for query in (q for q in queries if q.kind == SLIP):
-        typed = canonical_certificate_no(query.text)
-        near = {n for n in number_neighbours(typed) if n in existing}
+    for query, typed, near, real in neighbourhoods:
         if not query.expected <= near:  # a slip the model does not know: count it as found
             shares.append(1.0)
             continue
         weights = sorted((slip_likelihood(typed, n) for n in near), reverse=True)
-        places = query.rank - (typed in existing)
-        shares.append(sum(weights[:places]) / sum(weights))
+        shares.append(sum(weights[:query.rank - real]) / sum(weights))
     return sum(shares) / len(shares) if shares else 1.0
 
 
@@ -161,14 +160,15 @@ def main() -> None:
             print(f"  {kind:<36} top {rank:<2}  {share:7.1%}  of {asked[kind]:>4}  (target {target:.1%}: {mark})")
     print(f"  {'queries with an answer but no hits':<36}         {extra['empty']:>7}  (target 0)")
     # queries with more equally good answers than places: no order can be right every time
+    slips = slip_neighbourhoods(records, queries)
     for kind, ambiguous, meaning in (
-            (SLIP, ambiguous_slips(records, queries), "more than 3 real certificates one slip away"),
+            (SLIP, ambiguous_slips(slips), "more than 3 real certificates one slip away"),
             (TYPED, ambiguous_prefixes(records, queries), "a beginning that 10 or more other certificates share")):
         missed = [q for q, _ in extra["failures"] if q.kind == kind]
         print(f"  {kind}: {len(ambiguous)} of {asked[kind]} have {meaning}; "
               f"misses among those {sum(q in ambiguous for q in missed)}, among the others "
               f"{sum(q not in ambiguous for q in missed)}")
-    print(f"  {SLIP}: the best any order can reach here is {best_slip_share(records, queries):.1%}")
+    print(f"  {SLIP}: the best any order can reach here is {best_slip_share(slips):.1%}")
     shown: dict[str, int] = defaultdict(int)
     for query, top in extra["failures"]:
         if shown[query.kind] < args.show:
