@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable
 
+MAX_SHAPES = 512  # SQL kept per statement, one per set of list lengths
+
 
 class _Compiled:
     """One statement for one dialect: its SQL, how to order its parameters, how to read rows."""
@@ -26,6 +28,12 @@ class _Compiled:
         self.compiled = compiled
         self.sql = str(compiled)
         self.expanding = bool(compiled.post_compile_params)  # an IN list, spelled out at each call
+        # an IN list's SQL depends only on its length: spelled out once per length, when the
+        # lists are the only values rendered into the SQL (literal_execute values are not)
+        lists = compiled.post_compile_params
+        self.lists = ([compiled.bind_names[bind] for bind in lists]
+                      if all(bind.expanding and not bind.literal_execute for bind in lists) else None)
+        self.by_lengths: dict[tuple[int, ...], tuple[str, Any]] = {}
         self.order = compiled.positiontup if compiled.positional else None
         self.binds = {name: bind.type._cached_bind_processor(dialect) for name, bind in compiled.binds.items()}
         columns = list(statement.selected_columns)
@@ -35,6 +43,8 @@ class _Compiled:
 
     def prepared(self, params: dict[str, Any]) -> tuple[str, Any]:
         """The SQL and its arguments for ``params``."""
+        if self.expanding and self.lists is not None:
+            return self._spelled_out(params)
         if self.expanding:
             state = self.compiled.construct_expanded_state(params)
             values = dict(state.parameters)
@@ -48,6 +58,29 @@ class _Compiled:
             if process is not None and values.get(name) is not None:
                 values[name] = process(values[name])
         return self.sql, tuple(values[name] for name in self.order) if self.order is not None else values
+
+    def _spelled_out(self, params: dict[str, Any]) -> tuple[str, Any]:
+        """``prepared`` for a statement with IN lists: SQLAlchemy spells out the SQL for the
+        first call with each set of lengths (about 100 µs for a long list); later calls only
+        name the values as it does (``values_1``, ``values_2``, ...). A search's pins run a
+        few such lookups, at the same time as Meilisearch searches, on the same cores."""
+        lengths = tuple(len(params[name]) for name in self.lists)
+        shape = self.by_lengths.get(lengths)
+        if shape is None:
+            state = self.compiled.construct_expanded_state(params)
+            shape = (state.statement, state.positiontup if self.order is not None else None)
+            if len(self.by_lengths) < MAX_SHAPES:
+                self.by_lengths[lengths] = shape
+        statement, order = shape
+        values = self.compiled.construct_params(params)
+        for name, process in self.binds.items():
+            if name in values and values[name] is not None and process is not None and name not in self.lists:
+                values[name] = process(values[name])
+        for name in self.lists:
+            process = self.binds.get(name)
+            for i, value in enumerate(values.pop(name), 1):
+                values[f"{name}_{i}"] = process(value) if process is not None and value is not None else value
+        return statement, tuple(values[name] for name in order) if order is not None else values
 
     def rows(self, fetched: list[tuple]) -> list[Any]:
         if not self.readers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 from sqlalchemy import bindparam, select, text
@@ -57,6 +58,28 @@ def test_an_in_list_is_spelled_out_for_each_length(registry):
             expected = [tuple(r) for r in connection.execute(query.statement, {"values": values})]
             assert [tuple(r) for r in query.all(connection, values=values)] == expected
         assert len(query.all(connection, values=["B0001010125AF04A2", "A0412150324AE01A2"])) == 2
+
+
+def test_the_sql_spelled_out_once_per_length_reads_each_calls_own_values(registry):
+    """The SQL is kept per set of list lengths: later calls of the same lengths, with other
+    values, empty lists and a date among the values, still read what ``execute`` reads."""
+    query = DriverQuery(select(Certificate.certificate_no)
+                        .where(Certificate.certificate_no.in_(bindparam("numbers", expanding=True)))
+                        .where(Certificate.brand.in_(bindparam("brands", expanding=True)))
+                        .where(Certificate.issued_on >= bindparam("since"))
+                        .order_by(Certificate.certificate_no))
+    both = ["A0412150324AE01A2", "B0001010125AF04A2"]
+    calls = [(both, ["Samsung", "ASUS"], date(2020, 1, 1)), (both, ["ASUS", "Nokia"], date(2020, 1, 1)),
+             (["Z9999", "A0412150324AE01A2"], ["Samsung", "ASUS"], date(2020, 1, 1)),
+             (both, ["Samsung", "ASUS"], date(2030, 1, 1)), ([], ["Samsung"], date(2020, 1, 1)),
+             (both, [], date(2020, 1, 1)), (both[:1], ["Samsung"], date(2020, 1, 1))]
+    with registry.connect() as connection:
+        for numbers, brands, since in calls:
+            params = {"numbers": numbers, "brands": brands, "since": since}
+            expected = [tuple(r) for r in connection.execute(query.statement, params)]
+            assert [tuple(r) for r in query.all(connection, **params)] == expected, params
+        assert [r.certificate_no for r in query.all(connection, numbers=both, brands=["ASUS", "Nokia"],
+                                                     since=date(2020, 1, 1))] == ["B0001010125AF04A2"]
 
 
 def test_it_reads_inside_the_callers_transaction(registry):
