@@ -27,13 +27,13 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect)
         self.compiled = compiled
         self.sql = str(compiled)
-        self.expanding = bool(compiled.post_compile_params)  # an IN list, spelled out at each call
+        self.expanding = bool(compiled.post_compile_params)  # an IN list
         # an IN list's SQL depends only on its length: spelled out once per length, when the
         # lists are the only values rendered into the SQL (literal_execute values are not)
         lists = compiled.post_compile_params
         self.lists = ([compiled.bind_names[bind] for bind in lists]
                       if all(bind.expanding and not bind.literal_execute for bind in lists) else None)
-        self.by_lengths: dict[tuple[int, ...], tuple[str, Any]] = {}
+        self.by_lengths: dict[tuple[int, ...], tuple[str, list[str] | None]] = {}
         self.order = compiled.positiontup if compiled.positional else None
         self.binds = {name: bind.type._cached_bind_processor(dialect) for name, bind in compiled.binds.items()}
         columns = list(statement.selected_columns)
@@ -43,9 +43,7 @@ class _Compiled:
 
     def prepared(self, params: dict[str, Any]) -> tuple[str, Any]:
         """The SQL and its arguments for ``params``."""
-        if self.expanding and self.lists is not None:
-            return self._spelled_out(params)
-        if self.expanding:
+        if self.expanding and self.lists is None:
             state = self.compiled.construct_expanded_state(params)
             values = dict(state.parameters)
             for name, process in state.processors.items():
@@ -53,17 +51,22 @@ class _Compiled:
                     values[name] = process(values[name])
             order = state.positiontup if self.order is not None else None
             return state.statement, tuple(values[name] for name in order) if order is not None else values
+        sql, order = self._spelled_out(params) if self.expanding else (self.sql, self.order)
         values = self.compiled.construct_params(params)
+        for name in self.lists or ():  # named as SQLAlchemy names them: values_1, values_2, ...
+            process = self.binds.get(name)
+            for i, value in enumerate(values.pop(name), 1):
+                values[f"{name}_{i}"] = process(value) if process is not None and value is not None else value
         for name, process in self.binds.items():
             if process is not None and values.get(name) is not None:
                 values[name] = process(values[name])
-        return self.sql, tuple(values[name] for name in self.order) if self.order is not None else values
+        return sql, tuple(values[name] for name in order) if order is not None else values
 
-    def _spelled_out(self, params: dict[str, Any]) -> tuple[str, Any]:
-        """``prepared`` for a statement with IN lists: SQLAlchemy spells out the SQL for the
-        first call with each set of lengths (about 100 µs for a long list); later calls only
-        name the values as it does (``values_1``, ``values_2``, ...). A search's pins run a
-        few such lookups, at the same time as Meilisearch searches, on the same cores."""
+    def _spelled_out(self, params: dict[str, Any]) -> tuple[str, list[str] | None]:
+        """The SQL of a statement with IN lists, and its parameters' order, for the lists'
+        lengths in ``params``: SQLAlchemy spells it out (about 100 µs for a long list) once
+        per set of lengths. A search's pins run a few such lookups, while Meilisearch
+        searches on the same cores."""
         lengths = tuple(len(params[name]) for name in self.lists)
         shape = self.by_lengths.get(lengths)
         if shape is None:
@@ -71,16 +74,7 @@ class _Compiled:
             shape = (state.statement, state.positiontup if self.order is not None else None)
             if len(self.by_lengths) < MAX_SHAPES:
                 self.by_lengths[lengths] = shape
-        statement, order = shape
-        values = self.compiled.construct_params(params)
-        for name, process in self.binds.items():
-            if name in values and values[name] is not None and process is not None and name not in self.lists:
-                values[name] = process(values[name])
-        for name in self.lists:
-            process = self.binds.get(name)
-            for i, value in enumerate(values.pop(name), 1):
-                values[f"{name}_{i}"] = process(value) if process is not None and value is not None else value
-        return statement, tuple(values[name] for name in order) if order is not None else values
+        return shape
 
     def rows(self, fetched: list[tuple]) -> list[Any]:
         if not self.readers:
