@@ -43,6 +43,25 @@ def flagged_numbers(engine, on=DAY) -> dict[str, list[str]]:
         return {f.certificate_no: f.reasons for f in flagged(session, on)}
 
 
+def test_counts_flushed_round_after_round_add_up_on_their_own_rows(feed_registry):
+    """Each flush writes all its rows at once, adding to the rows earlier flushes wrote."""
+    counter, cid = ScanCounter(), ids(feed_registry)
+    for round_ in (1, 2, 3):
+        for n, number in enumerate(NUMBERS):
+            for _ in range(round_ * (n + 1)):
+                counter.record(cid[number], None, DAY)
+                counter.record(cid[number], "Hà Nội", DAY)
+            counter.record(cid[number], "Đà Nẵng", DAY - timedelta(days=round_))
+        assert counter.flush(feed_registry) == 3 * 3
+    assert counter.flush(feed_registry) == 0  # nothing left over
+    with Session(feed_registry) as session:
+        rows = {(r.certificate_id, r.day, r.province): r.count for r in session.execute(select(ScanCount)).scalars()}
+    assert len(rows) == 3 * (2 + 3)
+    for n, number in enumerate(NUMBERS):
+        assert rows[cid[number], DAY, ""] == rows[cid[number], DAY, "Hà Nội"] == 6 * (n + 1)
+        assert all(rows[cid[number], DAY - timedelta(days=d), "Đà Nẵng"] == 1 for d in (1, 2, 3))
+
+
 def test_steady_scans_and_a_busy_but_normal_day_are_not_flagged(feed_registry):
     counter, cid = ScanCounter(), ids(feed_registry)
     stream(feed_registry, counter, cid[NUMBERS[0]], [40] * 28 + [55])  # popular and steady
