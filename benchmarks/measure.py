@@ -1,11 +1,15 @@
 """Measuring helpers shared by the benchmarks: a process tree's peak memory, a managed
-Meilisearch of the benchmark's own, and the raw Meilisearch baseline."""
+Meilisearch of the benchmark's own, the app served as ``hopquy serve`` serves it, and the raw
+Meilisearch baseline."""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import meilisearch
 
 from search.index_settings import SETTINGS
-from search.process import MeilisearchProcess
+from search.process import MeilisearchProcess, free_port
 
 
 def _tree(pid: int) -> list[int]:
@@ -89,6 +94,73 @@ def meilisearch_for(work: Path) -> Iterator[tuple[str, str]]:
     subprocess.run(["rm", "-rf", str(data)], check=True)
     with MeilisearchProcess(data, key) as meili:
         yield meili.url, key
+
+
+@contextmanager
+def served(work: Path, env: dict[str, str], app: str = "public_site.app:create_app",
+           options: tuple[str, ...] = ()) -> Iterator[str]:
+    """``app`` (a factory) in a uvicorn process of its own, started as ``hopquy serve`` starts
+    it (the same uvicorn defaults, access log on) plus ``options``, with ``HOPQUY_*`` settings
+    ``env``: its base URL, once it answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "info", "--proxy-headers", *options]
+    work.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(command, env={**os.environ, "HOPQUY_DATA_DIR": str(work), **env},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise RuntimeError(f"the served app exited with {server.returncode}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the served app did not answer /healthz in 30 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def wrk(base_url: str, paths: list[str], seconds: float, work: Path, connections: int = 32) -> dict[str, float]:
+    """``connections`` clients asking ``paths`` in turn for ``seconds`` (Debian's wrk): req/s,
+    p50 and p99 under that load (ms), and the answers that were errors."""
+    listing, script = work / "wrk-paths.txt", work / "wrk-paths.lua"
+    listing.write_text("\n".join(paths) + "\n")
+    script.write_text(WRK_SCRIPT % listing)
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+                          "-s", str(script), base_url], capture_output=True, text=True, check=True).stdout
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def latency(q: int) -> float:
+        value, unit = re.search(rf"^\s+{q}%\s+([\d.]+)(us|ms|s)$", out, re.M).groups()
+        return float(value) * scale[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": latency(50),
+            "p99": latency(99), "errors": (int(errors.group(1)) if errors else 0)
+            + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0)}
+
+
+def has_wrk() -> bool:
+    return shutil.which("wrk") is not None
 
 
 def raw_index(url: str, key: str, name: str, ndjson: Path, chunk_lines: int = 10_000) -> float:

@@ -12,7 +12,9 @@ Meilisearch the same without facets, to show how much of its own time the five f
 take (they are most of its slowest answers). When no certificate
 holds every word and the query names no code, the API asks Meilisearch a second time,
 matching fewer words (``search.query.search_certificates``); raw asks once, so that second
-request counts against the API. The machine is noisy: compare the two rows of one run.
+request counts against the API. Last, the app is served by uvicorn as ``hopquy serve`` serves
+it and asked over HTTP, paired with raw again: what a user's request costs end to end, the HTTP
+server's share included. The machine is noisy: compare the rows of one run.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from benchmarks.measure import meilisearch_for
+from benchmarks.measure import meilisearch_for, served
 from benchmarks.relevance import all_records, build_registry, index_everything
 from benchmarks.relevance_queries import make_queries
 from benchmarks.site_bench import Target, throughput
@@ -90,6 +92,25 @@ async def paired_latencies(app, raw: RawSearch, bare: RawSearch,
     return raws, bares, apis
 
 
+def served_latencies(base_url: str, raw: RawSearch, texts: list[str]) -> tuple[list[float], list[float]]:
+    """Each query asked of raw Meilisearch and of the served API over one kept-alive HTTP
+    connection each, back to back, the order alternating."""
+    raws, apis = [], []
+    with httpx.Client(base_url=base_url, transport=quick_transport()) as client:
+        for i, text in enumerate(texts):
+            if i % 2:
+                raws.append(raw(text))
+            started = time.perf_counter()
+            response = client.get(f"/api/v1/search?q={quote(text)}")
+            body = response.json()
+            apis.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200 or body["degraded"]:
+                raise SystemExit(f"served search for {text!r}: {response.status_code} {response.text[:300]}")
+            if not i % 2:
+                raws.append(raw(text))
+    return raws, apis
+
+
 async def api_throughput(app, paths: list[str], seconds: float) -> tuple[float, int]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -120,12 +141,20 @@ def main() -> None:
         raw, bare, api = asyncio.run(paired_latencies(app, raw_search, bare_search, texts))
         paths = [f"/api/v1/search?q={quote(t)}" for t in texts]
         rate, errors = asyncio.run(api_throughput(app, paths, args.seconds))
+        env = {"HOPQUY_DATABASE_URL": engine.url.render_as_string(hide_password=False), "HOPQUY_MEILI_URL": url,
+               "HOPQUY_MEILI_KEY": key, "HOPQUY_MEILI_INDEX": "bench", "HOPQUY_RATE_LIMIT": "0"}
+        with served(args.work / "served", env) as base_url:
+            served_latencies(base_url, raw_search, texts[:100])  # warm up
+            served_raw, served_api = served_latencies(base_url, raw_search, texts)
     print(f"\nsearch latency, {len(records):,} certificates, {len(texts):,} queries of the relevance mix")
     print(f"  raw Meilisearch       p50 {pct(raw, 50):6.2f} ms  p99 {pct(raw, 99):6.2f} ms")
     print(f"    the same, no facets p50 {pct(bare, 50):6.2f} ms  p99 {pct(bare, 99):6.2f} ms  "
           "(what the five facet counts cost Meilisearch)")
     print(f"  GET /api/v1/search    p50 {pct(api, 50):6.2f} ms  p99 {pct(api, 99):6.2f} ms  "
           f"{rate:,.0f} req/s with 32 clients, {errors} errors")
+    print("  served by uvicorn over HTTP, the same strings again, paired with raw:")
+    print(f"    raw Meilisearch     p50 {pct(served_raw, 50):6.2f} ms  p99 {pct(served_raw, 99):6.2f} ms")
+    print(f"    GET /api/v1/search  p50 {pct(served_api, 50):6.2f} ms  p99 {pct(served_api, 99):6.2f} ms")
     print(f"  targets: API p50 <= raw p50 + 2 ms ({pct(raw, 50) + 2:.2f}); API p99 < 15 ms; no errors")
 
 

@@ -6,8 +6,10 @@ Requests go to the ASGI app in-process (no sockets), one at a time for latency a
 time for throughput; a trivial ``async`` Litestar handler is measured the same way in the
 same run, so the figures that matter are the ratios. The scan page is measured twice: on a
 set of certificates scanned again and again (its rendered pages kept, the row still read every
-time), and on certificates each scanned once (every page rendered). Also: a QR PNG rendered
-cold and warm.
+time), and on certificates each scanned once (every page rendered). Then the app and the
+trivial handler are served by uvicorn as ``hopquy serve`` serves them and asked over HTTP by
+wrk (when installed), the scan page also with uvicorn's pure-Python HTTP parser (h11), to show
+what httptools gives. Also: a QR PNG rendered cold and warm.
 Use the registry the import benchmark left behind (1M certificates) for the real figures.
 """
 
@@ -20,13 +22,16 @@ import dataclasses
 import logging
 import random
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import httpx
 from litestar import Litestar, get
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from benchmarks.measure import has_wrk, served, wrk
 from public_site.app import create_app
 from public_site.qr import prepare as prepare_qr
 from public_site.qr import qr_png
@@ -38,9 +43,14 @@ CONCURRENCY = 32
 COLD_NUMBERS = 30_000  # more than 8 s of cold scans at the rates seen here
 
 
-@get("/ping")
+@get(["/ping", "/healthz"])
 async def ping() -> dict[str, str]:
     return {"status": "ok"}
+
+
+def trivial_app() -> Litestar:
+    """The trivial handler, for uvicorn (``served``)."""
+    return Litestar([ping])
 
 
 async def latencies(client: httpx.AsyncClient, paths: list[str]) -> list[float]:
@@ -117,6 +127,36 @@ async def measure(targets: dict[str, tuple], count: int, seconds: float, rounds:
     return results
 
 
+def served_figures(database_url: str, numbers: list[str], seconds: float, rounds: int) -> dict[str, dict]:
+    """wrk against the served app and the trivial handler served alike, in rounds taking turns;
+    each ratio is the median of its rounds' ratios to the trivial handler."""
+    env = {"HOPQUY_DATABASE_URL": database_url, "HOPQUY_RATE_LIMIT": "0"}
+    scan = [f"/v/{n}" for n in numbers]
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        work = Path(tmp)
+        trivial = stack.enter_context(served(work / "trivial", env, "benchmarks.site_bench:trivial_app"))
+        app = stack.enter_context(served(work / "app", env))
+        plain = stack.enter_context(served(work / "plain", env, options=("--http", "h11")))
+        targets = {
+            "trivial Litestar handler": (trivial, ["/ping"]),
+            "/v/{no} scan page, repeated": (app, scan),
+            "/api/v1/verify/{code}": (app, [f"/api/v1/verify/{n}" for n in numbers]),
+            "/v/{no}, parsed by h11": (plain, scan),
+        }
+        for url, paths in targets.values():
+            wrk(url, paths, 1, work)  # warm up: the repeated pages kept, their rows in the page cache
+        runs: dict[str, list[dict]] = {name: [] for name in targets}
+        for _ in range(rounds):
+            for name, (url, paths) in targets.items():
+                runs[name].append(wrk(url, paths, seconds / rounds, work))
+    base = runs["trivial Litestar handler"]
+    return {name: {"p50": statistics.median(r["p50"] for r in mine),
+                   "p99": statistics.median(r["p99"] for r in mine),
+                   "rps": statistics.mean(r["rps"] for r in mine), "errors": sum(r["errors"] for r in mine),
+                   "ratio": statistics.median(a["rps"] / b["rps"] for a, b in zip(mine, base, strict=True))}
+            for name, mine in runs.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
@@ -152,6 +192,13 @@ def main() -> None:
         low, high = r["spread"]
         print(f"  {name:<30} p50 {r['p50']:.2f} ms  p99 {r['p99']:.2f} ms  {r['rps']:,.0f} req/s "
               f"({r['ratio']:.0%} of trivial, rounds {low:.0%}-{high:.0%})  errors {r['errors']}")
+    if has_wrk():
+        print(f"  served by uvicorn over HTTP, wrk with {CONCURRENCY} connections, p50 and p99 under that load:")
+        for name, r in served_figures(args.database_url, numbers[:count], args.seconds, args.rounds).items():
+            print(f"    {name:<28} p50 {r['p50']:.2f} ms  p99 {r['p99']:.2f} ms  {r['rps']:,.0f} req/s "
+                  f"({r['ratio']:.0%} of trivial)  errors {r['errors']}")
+    else:
+        print("  served figures skipped: wrk is not installed (Debian package wrk)")
     prepare_qr()  # as the server does when it starts
     cold = []
     for n in numbers[:200]:
