@@ -144,8 +144,9 @@ def wrk(base_url: str, paths: list[str], seconds: float, work: Path, connections
     listing, script = work / "wrk-paths.txt", work / "wrk-paths.lua"
     listing.write_text("\n".join(paths) + "\n")
     script.write_text(WRK_SCRIPT % listing)
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-                          "-s", str(script), base_url], capture_output=True, text=True, check=True).stdout
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+               "-s", str(script), base_url]  # wrk refuses more threads than connections
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
     def latency(q: int) -> float:
