@@ -21,7 +21,7 @@ from search.sync import drain, ensure_filled
 SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 
 
-def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> None:
+def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access_log: bool = True) -> None:
     settings = get_settings()
     engine = engine_for(settings)
     empty = False
@@ -43,7 +43,7 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool) -> Non
     try:
         click.echo(f"Hopquy at http://{host}:{port}  (Ctrl-C stops everything)")
         uvicorn.run("public_site.app:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", proxy_headers=True)
+                    workers=workers, log_level="info", access_log=access_log, proxy_headers=True)
     finally:
         stopping.set()
         if meili:

@@ -44,11 +44,11 @@ def our_meilisearch_pids(data_dir: Path) -> list[int]:
     return pids
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--sample-if-empty"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+def start_server(env: dict, port: int, log: Path, *options: str) -> subprocess.Popen:
+    with log.open("w") as out:  # the child keeps its own copy of the file
+        return subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--sample-if-empty", *options],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def wait_until(check, timeout: float = 60) -> None:
@@ -68,11 +68,12 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
-def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path):
+def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path, tmp_path):
     port, base = free_port(), None
     base = f"http://127.0.0.1:{port}"
     data_dir = Path(env["HOPQUY_DATA_DIR"])
-    server = start_server(env, port)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    server = start_server(env, port, first_log)
     try:
         wait_until(lambda: httpx.get(f"{base}/healthz").json()["search"]["ok"])
         # the sample was indexed before the server took its first request
@@ -90,10 +91,12 @@ def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path):
     assert server.returncode is not None
     time.sleep(0.5)
     assert our_meilisearch_pids(data_dir) == []
+    assert f'"GET /v/{record[0]} HTTP/1.1" 200' in first_log.read_text()  # the access log, by default
 
-    # second start: the registry is kept, the sample is not imported again; then Meilisearch
-    # hangs (a killed one is started again within a second or so, before the checks could run)
-    server = start_server(env, port)
+    # second start, without the access log: the registry is kept, the sample is not imported
+    # again; then Meilisearch hangs (a killed one is started again within a second or so,
+    # before the checks could run)
+    server = start_server(env, port, second_log, "--no-access-log")
     try:
         wait_until(lambda: httpx.get(f"{base}/healthz").json()["search"]["ok"])
         meilisearch = our_meilisearch_pids(data_dir)
@@ -115,6 +118,8 @@ def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path):
         assert body["degraded"] is False and body["hits"][0]["certificate_no"] == record[0]
     finally:
         stop(server)
+    second = second_log.read_text()
+    assert "Hopquy at http://" in second and "HTTP/1.1" not in second
 
 
 def test_import_cli_reports_row_and_column_and_exits_1(env, tmp_path, sample_path):
