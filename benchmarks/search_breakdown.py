@@ -1,0 +1,128 @@
+"""Where a search's time goes beyond raw Meilisearch's: the search function, the same without
+the registry lookup of pins, the whole app in-process, and the app around a fixed answer.
+
+    python -m benchmarks.search_breakdown --database-url sqlite:///var/bench/bench.db
+
+``benchmarks.search_bench`` says how far the API is from raw Meilisearch; this says which part
+of Hopquy the difference is in. Every query of the relevance mix is asked of each variant back
+to back, twice, in shuffled order, the variants' order rotating, so that all see the machine in
+the same state. Two variants are measuring aids, never the product's behaviour:
+
+- *no pins*: ``search.pinning.pinned`` answers "no pins" without reading the registry, so the
+  difference to the function is what looking up the codes a query names costs, its CPU beside
+  Meilisearch's on the same cores included;
+- *fixed answer*: the API handler returns a ready body, so what is left is Litestar, its thread
+  hop and the in-process client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from unittest import mock
+from urllib.parse import quote
+
+import httpx
+
+from benchmarks.measure import meilisearch_for
+from benchmarks.relevance import all_records, build_registry, index_everything
+from benchmarks.relevance_queries import make_queries
+from benchmarks.search_bench import RawSearch, pct
+from public_site.app import create_app
+from registry.db import make_engine
+from registry.settings import get_settings
+from search import pinning
+from search.client import SearchIndex, SearchTarget
+from search.query import SearchParams, search_certificates
+
+VARIANTS = ("raw Meilisearch", "search_certificates", "  the same, no pins", "the app in-process",
+            "  the app, fixed answer")
+
+
+def timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+async def breakdown(engine, index: SearchIndex, raw: RawSearch, texts: list[str]) -> dict[str, list[float]]:
+    settings = dataclasses.replace(get_settings(), rate_limit_per_minute=0)
+    app = create_app(settings, engine, index, run_worker=False, migrate=False)
+    fixed = search_certificates(engine, index, SearchParams(q=texts[0]))
+    no_pins = mock.patch.object(pinning, "pinned", lambda engine, query: pinning.Pins([], []))
+    fixed_answer = mock.patch("public_site.api.search_certificates", lambda engine, index, params: fixed)
+    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+
+        async def app_time(text: str) -> float:
+            started = time.perf_counter()
+            response = await client.get(f"/api/v1/search?q={quote(text)}")
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{text!r}: {response.status_code} {response.text[:300]}")
+            return elapsed
+
+        async def one(name: str, text: str) -> float:
+            if name == VARIANTS[0]:
+                return raw(text)
+            if name == VARIANTS[1]:
+                return timed(lambda: search_certificates(engine, index, SearchParams(q=text)))
+            if name == VARIANTS[2]:
+                with no_pins:
+                    return timed(lambda: search_certificates(engine, index, SearchParams(q=text)))
+            if name == VARIANTS[3]:
+                return await app_time(text)
+            with fixed_answer:
+                return await app_time(text)
+
+        for text in texts[:100]:  # warm up
+            for name in VARIANTS:
+                await one(name, text)
+        order = texts * 2
+        random.Random(7).shuffle(order)
+        for i, text in enumerate(order):
+            shift = i % len(VARIANTS)
+            for name in VARIANTS[shift:] + VARIANTS[:shift]:
+                times[name].append(await one(name, text))
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--certificates", type=int, default=40_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--sample", type=int, default=150)
+    parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(args.database_url) if args.database_url else build_registry(args.work, args.certificates)
+    records = all_records(engine)
+    texts = [q.text for q in make_queries(records, args.sample)]
+    with meilisearch_for(args.work / "search-breakdown") as (url, key):
+        index = SearchIndex(SearchTarget(url, key, "bench"), timeout=30)
+        index_everything(engine, index)
+        times = asyncio.run(breakdown(engine, index, RawSearch(url, key), texts))
+    print(f"\nwhere a search's time goes, {len(records):,} certificates, {len(texts) * 2:,} searches "
+          "(the relevance mix, twice)")
+    for name, values in times.items():
+        print(f"  {name:<26} p50 {pct(values, 50):6.2f} ms  p90 {pct(values, 90):6.2f} ms  "
+              f"p99 {pct(values, 99):6.2f} ms")
+    raw, function, no_pins, app, _ = times.values()
+
+    def paired(a: list[float], b: list[float]) -> float:
+        return statistics.median(x - y for x, y in zip(a, b, strict=True))
+
+    print("  query by query, median of the differences:")
+    print(f"    the function over raw Meilisearch     {paired(function, raw):+6.2f} ms")
+    print(f"    of which the pins lookup              {paired(function, no_pins):+6.2f} ms")
+    print(f"    the app around the function           {paired(app, function):+6.2f} ms")
+    print(f"    the app over raw Meilisearch          {paired(app, raw):+6.2f} ms  (target: +2 ms at p50)")
+
+if __name__ == "__main__":
+    main()
