@@ -24,11 +24,14 @@ import asyncio
 import dataclasses
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import orjson
+from sqlalchemy import Engine
 
 from benchmarks.measure import meilisearch_for, served
 from benchmarks.relevance import all_records, build_registry, index_everything
@@ -44,6 +47,38 @@ from search.query import SearchParams, meili_request
 
 def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
+
+
+def add_registry_arguments(parser: argparse.ArgumentParser) -> None:
+    """The registry searched and the queries asked (``searchable_registry``)."""
+    parser.add_argument("--certificates", type=int, default=40_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--sample", type=int, default=150)
+    parser.add_argument("--work", type=Path, default=Path("var/bench"))
+
+
+@dataclasses.dataclass
+class Searchable:
+    engine: Engine
+    certificates: int
+    texts: list[str]  # the relevance mix's query strings
+    url: str
+    key: str
+    index: SearchIndex
+
+
+@contextmanager
+def searchable_registry(args: argparse.Namespace, name: str) -> Iterator[Searchable]:
+    """The registry (generated, or the one ``--database-url`` names), the query strings of the
+    relevance mix, and a Meilisearch of the benchmark's own holding its index ``bench``."""
+    args.work.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(args.database_url) if args.database_url else build_registry(args.work, args.certificates)
+    records = all_records(engine)
+    texts = [q.text for q in make_queries(records, args.sample)]
+    with meilisearch_for(args.work / name) as (url, key):
+        index = SearchIndex(SearchTarget(url, key, "bench"), timeout=30)
+        index_everything(engine, index)
+        yield Searchable(engine, len(records), texts, url, key, index)
 
 
 class RawSearch:
@@ -121,21 +156,13 @@ async def api_throughput(app, paths: list[str], seconds: float) -> tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--certificates", type=int, default=40_000)
-    parser.add_argument("--database-url")
-    parser.add_argument("--sample", type=int, default=150)
+    add_registry_arguments(parser)
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--work", type=Path, default=Path("var/bench"))
     args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(args.database_url) if args.database_url else build_registry(args.work, args.certificates)
-    records = all_records(engine)
-    texts = [q.text for q in make_queries(records, args.sample)]
-    with meilisearch_for(args.work / "search-bench") as (url, key):
-        index = SearchIndex(SearchTarget(url, key, "bench"), timeout=30)
-        index_everything(engine, index)
+    with searchable_registry(args, "search-bench") as registry:
+        engine, texts, url, key = registry.engine, registry.texts, registry.url, registry.key
         settings = dataclasses.replace(get_settings(), rate_limit_per_minute=0)
-        app = create_app(settings, engine, index, run_worker=False, migrate=False)
+        app = create_app(settings, engine, registry.index, run_worker=False, migrate=False)
         raw_search, bare_search = RawSearch(url, key), RawSearch(url, key, facets=False)
         asyncio.run(paired_latencies(app, raw_search, bare_search, texts[:100]))  # warm up
         raw, bare, api = asyncio.run(paired_latencies(app, raw_search, bare_search, texts))
@@ -146,7 +173,7 @@ def main() -> None:
         with served(args.work / "served", env) as base_url:
             served_latencies(base_url, raw_search, texts[:100])  # warm up
             served_raw, served_api = served_latencies(base_url, raw_search, texts)
-    print(f"\nsearch latency, {len(records):,} certificates, {len(texts):,} queries of the relevance mix")
+    print(f"\nsearch latency, {registry.certificates:,} certificates, {len(texts):,} queries of the relevance mix")
     print(f"  raw Meilisearch       p50 {pct(raw, 50):6.2f} ms  p99 {pct(raw, 99):6.2f} ms")
     print(f"    the same, no facets p50 {pct(bare, 50):6.2f} ms  p99 {pct(bare, 99):6.2f} ms  "
           "(what the five facet counts cost Meilisearch)")

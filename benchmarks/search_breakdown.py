@@ -24,21 +24,16 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from unittest import mock
 from urllib.parse import quote
 
 import httpx
 
-from benchmarks.measure import meilisearch_for
-from benchmarks.relevance import all_records, build_registry, index_everything
-from benchmarks.relevance_queries import make_queries
-from benchmarks.search_bench import RawSearch, pct
+from benchmarks.search_bench import RawSearch, add_registry_arguments, pct, searchable_registry
 from public_site.app import create_app
-from registry.db import make_engine
 from registry.settings import get_settings
 from search import pinning
-from search.client import SearchIndex, SearchTarget
+from search.client import SearchIndex
 from search.query import SearchParams, search_certificates
 
 VARIANTS = ("raw Meilisearch", "search_certificates", "  the same, no pins", "the app in-process",
@@ -95,20 +90,12 @@ async def breakdown(engine, index: SearchIndex, raw: RawSearch, texts: list[str]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--certificates", type=int, default=40_000)
-    parser.add_argument("--database-url")
-    parser.add_argument("--sample", type=int, default=150)
-    parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    add_registry_arguments(parser)
     args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(args.database_url) if args.database_url else build_registry(args.work, args.certificates)
-    records = all_records(engine)
-    texts = [q.text for q in make_queries(records, args.sample)]
-    with meilisearch_for(args.work / "search-breakdown") as (url, key):
-        index = SearchIndex(SearchTarget(url, key, "bench"), timeout=30)
-        index_everything(engine, index)
-        times = asyncio.run(breakdown(engine, index, RawSearch(url, key), texts))
-    print(f"\nwhere a search's time goes, {len(records):,} certificates, {len(texts) * 2:,} searches "
+    with searchable_registry(args, "search-breakdown") as registry:
+        raw = RawSearch(registry.url, registry.key)
+        times = asyncio.run(breakdown(registry.engine, registry.index, raw, registry.texts))
+    print(f"\nwhere a search's time goes, {registry.certificates:,} certificates, {len(registry.texts) * 2:,} searches "
           "(the relevance mix, twice)")
     for name, values in times.items():
         print(f"  {name:<26} p50 {pct(values, 50):6.2f} ms  p90 {pct(values, 90):6.2f} ms  "
