@@ -7,6 +7,7 @@ there), so only an installed wheel shows it.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -24,9 +25,11 @@ pytestmark = pytest.mark.slow
 
 
 def test_wheel_installs_and_serves_its_staff_pages_and_api_viewer(tmp_path):
-    dist = tmp_path / "dist"
+    dist, source = tmp_path / "dist", tmp_path / "source"
+    # built from a copy: setuptools writes build/ and egg-info beside the sources
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "var", "build", "*.egg-info", "__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                    "-w", str(dist), str(ROOT)], check=True, cwd=tmp_path)
+                    "-w", str(dist), str(source)], check=True, cwd=tmp_path)
     wheel = next(dist.glob("hopquy-*.whl"))
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
