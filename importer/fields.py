@@ -12,10 +12,6 @@ from importer.problems import FieldProblem
 from registry.codes import TAX_CODE_RE, canonical_certificate_no, folded_words, normalise_regulation
 
 EXCEL_EPOCH = date(1899, 12, 30)
-MAX_LENGTH = {"note": 4000, "product_name": 500, "holder_name": 500, "models": 4000,
-              "manufacturer": 300, "certification_body": 300, "brand": 200, "origin": 100,
-              "lot_ref": 100, "certificate_no": 60, "mark_code": 60, "regulations": 1000}
-DEFAULT_MAX_LENGTH = 500
 
 KIND_WORDS = {
     "certificate": ("certificate", "chung nhan hop quy", "chung nhan", "gcn", "cnhq"),

@@ -6,33 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from registry.catalogue import FEED_FIELDS, REQUIRED
 from registry.codes import folded_words
 
-ALIASES: dict[str, tuple[str, ...]] = {
-    "certificate_no": ("Số giấy chứng nhận", "Số GCN", "Số chứng nhận", "Số bản công bố",
-                       "Số thông báo tiếp nhận", "Certificate No", "Certificate number"),
-    "kind": ("Loại", "Hình thức", "Kind"),
-    "product_name": ("Tên sản phẩm", "Tên thiết bị", "Tên hàng hóa", "Product", "Product name"),
-    "brand": ("Nhãn hiệu", "Thương hiệu", "Brand"),
-    "models": ("Ký hiệu", "Model", "Kiểu loại", "Ký hiệu sản phẩm", "Models"),
-    "manufacturer": ("Nhà sản xuất", "Hãng sản xuất", "Manufacturer"),
-    "origin": ("Xuất xứ", "Nước sản xuất", "Origin"),
-    "holder_name": ("Tổ chức được cấp", "Tên doanh nghiệp", "Tổ chức, cá nhân công bố",
-                    "Holder", "Holder name"),
-    "holder_tax_code": ("Mã số thuế", "MST", "Tax code", "Holder tax code"),
-    "regulations": ("Quy chuẩn kỹ thuật", "Quy chuẩn áp dụng", "QCVN", "Regulations"),
-    "method": ("Phương thức đánh giá", "Phương thức chứng nhận", "Method"),
-    "lot_ref": ("Số lô", "Số tờ khai", "Lot ref", "Lot reference"),
-    "certification_body": ("Tổ chức chứng nhận", "Đơn vị cấp", "Certification body"),
-    "issued_on": ("Ngày cấp", "Ngày ký", "Ngày công bố", "Issued on", "Issue date"),
-    "expires_on": ("Ngày hết hạn", "Hiệu lực đến", "Có hiệu lực đến", "Expires on",
-                   "Expiry date"),
-    "status": ("Trạng thái", "Tình trạng", "Status"),
-    "mark_code": ("Mã số dấu hợp quy", "Mã dấu", "Mã hợp quy", "Mark code"),
-    "note": ("Ghi chú", "Note", "Notes"),
-}
-REQUIRED = ("certificate_no", "kind", "product_name", "brand", "models", "holder_name",
-            "regulations", "issued_on")
+ALIASES: dict[str, tuple[str, ...]] = {field.key: field.all_headers for field in FEED_FIELDS}
 HEADER_SEARCH_ROWS = 20
 
 

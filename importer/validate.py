@@ -8,28 +8,30 @@ from typing import Any
 
 import orjson
 
-from importer import fields
+from importer import fields, radio
 from importer.headers import ALIASES, HeaderMap
 from importer.problems import FieldProblem, Problem, shorten
+from registry.catalogue import BY_KEY, FEED_FIELDS, LIST_FIELDS
 from registry.codes import parse_certificate_no
 from registry.records import CertificateData
 
 Parser = Callable[[Any], Any]
-PARSERS: dict[str, Parser] = {
+# by the catalogue's parser names (registry.catalogue.Field.parser); "text" is the cell's text
+PARSERS: dict[str, Parser | None] = {
+    "text": None,
     "certificate_no": fields.certificate_no,
     "kind": lambda v: fields.words(v, fields.KIND_WORDS, "kind", "loại"),
     "models": fields.models,
     "regulations": fields.regulations,
-    "issued_on": fields.a_date,
-    "expires_on": fields.a_date,
-    "holder_tax_code": fields.tax_code,
+    "date": fields.a_date,
+    "tax_code": fields.tax_code,
     "method": fields.method,
     "status": lambda v: fields.words(v, fields.STATUS_WORDS, "status", "trạng thái"),
     "mark_code": lambda v: "".join(fields.text_of(v).split()).upper(),
+    "technologies": radio.technologies,
+    "bands": radio.bands,
 }
-LIST_CELLS = {"models", "regulations"}
-REQUIRED_TEXT = {"certificate_no", "kind", "product_name", "brand", "models", "holder_name",
-                 "regulations", "issued_on"}
+LIST_CELLS = {field.key for field in FEED_FIELDS if field.name in LIST_FIELDS}  # line breaks separate items
 
 
 class Parsed:
@@ -101,8 +103,8 @@ class RowValidator:
         # a memo of the outcomes of cell texts already seen (feeds repeat holders, dates, QCVN
         # codes and statuses on every row; unique columns are not memoised)
         self.plan = [
-            (key, index, PARSERS.get(key), fields.MAX_LENGTH.get(key, fields.DEFAULT_MAX_LENGTH),
-             key in REQUIRED_TEXT, None if key in UNIQUE_CELLS else {})
+            (key, index, PARSERS[BY_KEY[key].parser], BY_KEY[key].max_length,
+             BY_KEY[key].required, None if key in UNIQUE_CELLS else {})
             for key, index in header.columns.items()
         ]
 
@@ -188,5 +190,7 @@ class RowValidator:
         status = values.pop("status", None) or "valid"
         # "expired" is derived from the expiry date at read time, never frozen.
         admin_status = "valid" if status == "expired" else status
+        if values.get("bands"):  # a technology named only in the bands is one of the device's too
+            values["technologies"] = radio.merged(values.get("technologies", ()), values["bands"])
         known = {k: v for k, v in values.items() if k in CertificateData.__dataclass_fields__}
         return CertificateData(**known, admin_status=admin_status, source=self.source)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -16,12 +16,11 @@ from sqlmodel import Session
 from registry.changes import changes_since, statistics
 from registry.queries import find_certificate, find_holder
 from registry.verification import verify_codes
+from registry.vocabulary import Kind, Status
+from search.categories import Category
 from search.query import SearchParams, search_certificates
 from search.sync import pending
 
-Status = Literal["valid", "expired", "suspended", "revoked", "withdrawn"]
-Kind = Literal["certificate", "declaration"]
-Category = Literal["phone", "tablet", "smartwatch", "wifi", "modem", "tv_receiver", "other"]  # search.categories
 MAX_PAGE = 500
 
 
@@ -33,11 +32,12 @@ def search_params(
     regulation: Annotated[str | None, QueryParameter(max_length=60)] = None,
     year: Annotated[int | None, QueryParameter(ge=1990, le=2100)] = None,
     category: Annotated[Category | None, QueryParameter(description="device type, from the product name")] = None,
+    technology: Annotated[str | None, QueryParameter(max_length=40, description="LTE, NR, Wi-Fi, ...")] = None,
     page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> SearchParams:
     return SearchParams(q=q.strip(), status=status, kind=kind, brand=brand, regulation=regulation, year=year,
-                        category=category, page=page, per_page=per_page)
+                        category=category, technology=technology, page=page, per_page=per_page)
 
 
 SEARCH_PARAMS = Provide(search_params, sync_to_thread=False)

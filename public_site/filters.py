@@ -16,10 +16,10 @@ from litestar import Request
 from litestar.response import Redirect
 
 from public_site.rendering import STATUS_CODES
+from registry.vocabulary import Kind
 from search.categories import CODES as CATEGORY_CODES
 from search.query import SearchParams
 
-KINDS = ("certificate", "declaration")
 MOST_CHOICES = 30  # a phone-sized list: the brands and regulations with the most certificates
 
 
@@ -81,12 +81,15 @@ def search_filters(params: SearchParams, facets: dict[str, dict[str, int]], t: C
     """The filters to offer beside the results, from the facet counts of the search."""
     kinds, brands, categories = facets.get("kind", {}), facets.get("brand", {}), facets.get("category", {})
     regulations, years = facets.get("regulations", {}), facets.get("issued_year", {})
+    technologies = facets.get("technologies", {})
     return [
         Filter("status", t("status"), _choices({}, list(STATUS_CODES), params.status, lambda c: t(f"status_{c}"))),
-        Filter("kind", t("kind"), _choices(kinds, [k for k in KINDS if k in kinds], params.kind, t)),
+        Filter("kind", t("kind"), _choices(kinds, [k for k in Kind if k in kinds], params.kind, t)),
         Filter("category", t("category"), _choices(categories, [c for c in CATEGORY_CODES if c in categories],
                                                    params.category, lambda c: t(f"category_{c}"))),
         Filter("brand", t("brand"), _choices(brands, _most(brands), params.brand)),
         Filter("regulation", t("regulations"), _choices(regulations, _most(regulations), params.regulation)),
         Filter("year", t("issued_year"), _choices(years, sorted(years, reverse=True), params.year)),
+        Filter("technology", t("field_technologies"),
+               _choices(technologies, _most(technologies), params.technology)),
     ]

@@ -6,6 +6,8 @@ from functools import cache
 
 from litestar import Request
 
+from registry.catalogue import FIELDS
+
 LANGS = ("vi", "en")
 COOKIE = "lang"
 _ASKED = "hopquy.lang"  # the request's language, kept in its scope once worked out
@@ -122,6 +124,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "shared_thanks": ("Cảm ơn bạn đã chia sẻ.", "Thank you for sharing."),
     "inspector_record": ("Thanh tra viên: ghi biên bản kiểm tra", "Inspectors: record an inspection"),
 }
+# every certificate field's label, from the catalogue: ``t('field_technologies')``
+TEXT.update({f"field_{field.name}": (field.label_vi, field.label_en) for field in FIELDS})
 
 
 def language(request: Request) -> str:

@@ -19,12 +19,14 @@ from litestar.response.base import ASGIResponse
 
 from public_site.fixed_texts import environments
 from public_site.i18n import COOKIE, LANGS, language, translator
+from registry.catalogue import SHOWN
 from registry.clock import day_month_year
+from registry.vocabulary import Status
 
 # templates are part of the release: no stat() of every file on every page (auto_reload)
 TEMPLATES = JinjaTemplateEngine(engine_instance=Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True, auto_reload=False))
-STATUS_CODES = ("valid", "expired", "suspended", "revoked", "withdrawn")
+STATUS_CODES = tuple(Status)
 STATUSES = {lang: {code: translator(lang)(f"status_{code}") for code in STATUS_CODES} for lang in LANGS}
 
 
@@ -49,7 +51,7 @@ def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     scope = request.scope
     context.setdefault("staff", scope.get("state", {}).get("staff"))
     context.update(lang=lang, t=translator(lang), path=scope.get("root_path", "") + scope["path"],
-                   statuses=STATUSES[lang], badges=BADGES[lang])
+                   statuses=STATUSES[lang], badges=BADGES[lang], shown_fields=SHOWN)
     return context
 
 

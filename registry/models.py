@@ -14,9 +14,6 @@ from sqlmodel import Field, SQLModel
 
 from registry.clock import utcnow
 
-KINDS = ("certificate", "declaration")
-ADMIN_STATUSES = ("valid", "suspended", "revoked", "withdrawn")
-
 
 class Organisation(SQLModel, table=True):
     """A holder of certificates, identified by tax code when it has one, else by name."""
@@ -61,6 +58,8 @@ class Certificate(SQLModel, table=True):
     admin_status: str = Field(default="valid", max_length=12)
     mark_code: str | None = Field(default=None, max_length=60, index=True)
     note: str | None = None
+    technologies: str | None = Field(default=None, max_length=1000)  # "; "-joined (registry.catalogue)
+    bands: str | None = Field(default=None, max_length=2000)
     source: str = Field(max_length=100, index=True)
     holder_id: int = Field(foreign_key="organisation.id", index=True)
     holder_name: str = Field(max_length=500)  # as the feed wrote it; the organisation keeps the latest

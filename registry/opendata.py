@@ -16,15 +16,13 @@ from typing import IO, Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from registry.catalogue import EXPORTED, LIST_COLUMNS
 from registry.clock import today
 from registry.models import Certificate
 from registry.snapshots import load_records
 from registry.status import effective_status
 
-COLUMNS = ["certificate_no", "kind", "product_name", "brand", "models", "manufacturer", "origin",
-           "holder_name", "holder_tax_code", "regulations", "method", "lot_ref",
-           "certification_body", "issued_on", "expires_on", "status", "mark_code", "note",
-           "effective_status", "updated_at"]
+COLUMNS = [*EXPORTED, "effective_status", "updated_at"]  # the feed's columns first (registry.catalogue)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
 
@@ -49,6 +47,7 @@ def rows(engine: Engine, on: date | None = None) -> Iterator[dict[str, Any]]:
                     **{k: snap.get(k) for k in COLUMNS if k in snap},
                     "certificate_no": record.certificate_no,
                     "status": record.admin_status,
+                    **{name: snap.get(name, []) for name in LIST_COLUMNS},
                     "effective_status": effective_status(record.admin_status, record.expires_on, on).code,
                     "updated_at": updated_at.isoformat(),
                 }

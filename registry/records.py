@@ -10,27 +10,12 @@ from typing import Any
 
 import orjson
 
+from registry.catalogue import HASHED
+
 # Fields compared between imports, in the order history and exports show them.
-RECORD_FIELDS = (
-    "kind",
-    "product_name",
-    "brand",
-    "models",
-    "manufacturer",
-    "origin",
-    "holder_name",
-    "holder_tax_code",
-    "regulations",
-    "method",
-    "lot_ref",
-    "certification_body",
-    "issued_on",
-    "expires_on",
-    "admin_status",
-    "mark_code",
-    "note",
-    "source",
-)
+RECORD_FIELDS = tuple(field.name for field in HASHED)
+_DAYS = frozenset(field.name for field in HASHED if field.parser == "date")
+_OMITTED_WHEN_EMPTY = frozenset(field.name for field in HASHED if not field.hashed_when_empty)
 
 
 @dataclass(frozen=True)
@@ -56,6 +41,8 @@ class CertificateData:
     admin_status: str = "valid"
     mark_code: str | None = None
     note: str | None = None
+    technologies: tuple[str, ...] = ()
+    bands: tuple[str, ...] = ()
     # carried along, never compared or stored: e.g. a search document prepared by the reader
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -65,11 +52,15 @@ class CertificateData:
 
     @cached_property
     def _snapshot(self) -> dict[str, Any]:
-        values = {name: getattr(self, name) for name in RECORD_FIELDS}
-        values["models"], values["regulations"] = list(self.models), list(self.regulations)
-        values["issued_on"] = self.issued_on.isoformat()
-        if self.expires_on is not None:
-            values["expires_on"] = self.expires_on.isoformat()
+        values = {}
+        for name in RECORD_FIELDS:
+            value = getattr(self, name)
+            if value.__class__ is tuple:
+                value = list(value)
+            elif name in _DAYS and value is not None:
+                value = value.isoformat()
+            if value or name not in _OMITTED_WHEN_EMPTY:
+                values[name] = value
         return values
 
     @cached_property

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, literal, select, text, union_all
 from sqlmodel import Session
 
+from registry.catalogue import COLUMN_FIELDS, LIST_COLUMNS, split
 from registry.driver_reads import DriverQuery
 from registry.models import (
     Certificate,
@@ -19,11 +20,8 @@ from registry.models import (
 )
 from registry.records import CertificateData
 
-RECORD_COLUMNS = (
-    "id", "certificate_no", "kind", "product_name", "brand", "holder_name", "issued_on", "source",
-    "manufacturer", "origin", "method", "lot_ref", "certification_body", "expires_on",
-    "admin_status", "mark_code", "note",
-)
+RECORD_COLUMNS = ("id", *COLUMN_FIELDS)
+_ATTRIBUTES = tuple(name for name in COLUMN_FIELDS if name not in LIST_COLUMNS)
 
 
 _IDS = bindparam("ids", expanding=True)
@@ -110,27 +108,11 @@ def load_children(connection: Connection, ids: Sequence[int]) -> tuple[dict[int,
 
 def record_from_row(cert: Any, models: list[str], regulations: list[str]) -> CertificateData:
     """``cert`` is a certificate row carrying its holder's tax code as ``holder_tax_code``."""
-    return CertificateData(
-        certificate_no=cert.certificate_no,
-        kind=cert.kind,
-        product_name=cert.product_name,
-        brand=cert.brand,
-        models=tuple(models),
-        holder_name=cert.holder_name,
-        holder_tax_code=cert.holder_tax_code,
-        regulations=tuple(regulations),
-        issued_on=cert.issued_on,
-        source=cert.source,
-        manufacturer=cert.manufacturer,
-        origin=cert.origin,
-        method=cert.method,
-        lot_ref=cert.lot_ref,
-        certification_body=cert.certification_body,
-        expires_on=cert.expires_on,
-        admin_status=cert.admin_status,
-        mark_code=cert.mark_code,
-        note=cert.note,
-    )
+    values = {name: getattr(cert, name) for name in _ATTRIBUTES}
+    for name in LIST_COLUMNS:
+        values[name] = split(getattr(cert, name))
+    return CertificateData(**values, models=tuple(models), regulations=tuple(regulations),
+                           holder_tax_code=cert.holder_tax_code)
 
 
 def load_snapshots(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -11,8 +11,7 @@ from datetime import date
 
 from registry.clock import day_month_year
 from registry.clock import today as current_day
-
-EFFECTIVE_STATUSES = ("valid", "expired", "suspended", "revoked", "withdrawn")
+from registry.vocabulary import AdminStatus, Status
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class EffectiveStatus:
 
     @property
     def is_valid(self) -> bool:
-        return self.code == "valid"
+        return self.code == Status.VALID
 
 
 def effective_status(
@@ -31,19 +30,19 @@ def effective_status(
 ) -> EffectiveStatus:
     """Revoked and withdrawn are final; past its expiry a record is expired; else its decision."""
     on = on or current_day()
-    if admin_status == "revoked":
-        return EffectiveStatus("revoked", "Đã bị thu hồi", "Revoked by the authority")
-    if admin_status == "withdrawn":
+    if admin_status == AdminStatus.REVOKED:
+        return EffectiveStatus(Status.REVOKED, "Đã bị thu hồi", "Revoked by the authority")
+    if admin_status == AdminStatus.WITHDRAWN:
         return EffectiveStatus(
-            "withdrawn", "Đã rút khỏi danh sách", "Withdrawn from the published list"
+            Status.WITHDRAWN, "Đã rút khỏi danh sách", "Withdrawn from the published list"
         )
     if expires_on is not None and expires_on < on:
         when = day_month_year(expires_on)
-        return EffectiveStatus("expired", f"Hết hiệu lực từ {when}", f"Expired on {when}")
-    if admin_status == "suspended":
-        return EffectiveStatus("suspended", "Đang bị tạm đình chỉ", "Suspended")
+        return EffectiveStatus(Status.EXPIRED, f"Hết hiệu lực từ {when}", f"Expired on {when}")
+    if admin_status == AdminStatus.SUSPENDED:
+        return EffectiveStatus(Status.SUSPENDED, "Đang bị tạm đình chỉ", "Suspended")
     if expires_on is None:
-        return EffectiveStatus("valid", "Còn hiệu lực", "Valid")
+        return EffectiveStatus(Status.VALID, "Còn hiệu lực", "Valid")
     until = day_month_year(expires_on)
-    return EffectiveStatus("valid", f"Còn hiệu lực đến {until}", f"Valid until {until}")
+    return EffectiveStatus(Status.VALID, f"Còn hiệu lực đến {until}", f"Valid until {until}")
 

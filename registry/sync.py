@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -17,6 +18,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from registry.bulk import BulkWriter
+from registry.catalogue import COLUMN_FIELDS, LIST_COLUMNS, joined
 from registry.codes import model_key
 from registry.decisions import resolve_feed_status, standing_decisions
 from registry.holders import HolderCache, RegulationCache
@@ -123,25 +125,23 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
         _update(session, changed, run, holders, regulations, counts, keep_changes)
 
 
-CERTIFICATE_COLUMNS = (
-    "certificate_no", "kind", "product_name", "brand", "manufacturer", "origin", "method",
-    "lot_ref", "certification_body", "issued_on", "expires_on", "admin_status", "mark_code",
-    "note", "source", "holder_id", "holder_name", "content_hash", "decision_id", "row_fingerprint", "updated_at",
-)
+# the record's own columns, from the catalogue, then the registry's bookkeeping
+_RECORD_VALUES = attrgetter(*COLUMN_FIELDS)
+_JOINED = tuple(i for i, name in enumerate(COLUMN_FIELDS) if name in LIST_COLUMNS)
+CERTIFICATE_COLUMNS = (*COLUMN_FIELDS, "holder_id", "content_hash", "decision_id", "row_fingerprint", "updated_at")
 EVENT_COLUMNS = ("certificate_id", "at", "action", "changes", "import_run_id", "actor", "note")
 
 
 def _certificate_values(record: CertificateData, holder_id: int, now, feed_hash: str | None = None,
                         decision_id: int | None = None) -> tuple[Any, ...]:
-    """Column values; ``feed_hash`` is the hash of the record as the feed gave it, when a
-    standing decision changed the status that is stored."""
-    r = record
-    return (
-        r.certificate_no, r.kind, r.product_name, r.brand, r.manufacturer, r.origin, r.method,
-        r.lot_ref, r.certification_body, r.issued_on, r.expires_on, r.admin_status, r.mark_code,
-        r.note, r.source, holder_id, r.holder_name, feed_hash or r.content_hash(), decision_id,
-        r.extra.get(FINGERPRINT), now,
-    )
+    """Column values, in ``CERTIFICATE_COLUMNS``' order; ``feed_hash`` is the hash of the
+    record as the feed gave it, when a standing decision changed the status that is stored."""
+    values = _RECORD_VALUES(record)
+    if _JOINED:
+        values = list(values)
+        for i in _JOINED:
+            values[i] = joined(values[i])
+    return (*values, holder_id, feed_hash or record.content_hash(), decision_id, record.extra.get(FINGERPRINT), now)
 
 
 def _write_children(writer: BulkWriter, pairs: list[tuple[int, CertificateData]], regulations) -> None:
@@ -182,30 +182,42 @@ def _create(session, records, run, holders, regulations, counts, keep_changes) -
 def _update(session, changed, run, holders, regulations, counts, keep_changes) -> None:
     now = run.started_at
     writer = BulkWriter(session.connection())
-    ids = [cid for cid, _ in changed]
-    before = load_snapshots(session, ids)
-    holder_ids = holders.ids_for([r for _, r in changed])
-    decisions = standing_decisions(session, ids)
-    rows, notes, stored = [], {}, []
-    for (cid, record), hid in zip(changed, holder_ids, strict=True):
-        status, decision_id, notes[cid] = resolve_feed_status(record.admin_status, decisions.get(cid))
+    before = load_snapshots(session, [cid for cid, _ in changed])
+    decisions = standing_decisions(session, [cid for cid, _ in changed])
+    updates, same = [], []  # (cid, record as fed, record as stored, diff, note)
+    for cid, record in changed:
+        standing = decisions.get(cid)
+        status, decision_id, note = resolve_feed_status(record.admin_status, standing)
         kept = record if status == record.admin_status else replace(record, admin_status=status)
-        rows.append((cid, *_certificate_values(kept, hid, now, record.content_hash(), decision_id)))
-        stored.append((cid, kept))
-    writer.update(CERTIFICATES, CERTIFICATE_COLUMNS, rows)
+        diff = diff_snapshots(before[cid], kept.snapshot())
+        superseded = standing is not None and decision_id is None  # worth an event even with no diff
+        (updates if diff or superseded else same).append((cid, record, kept, diff, note, decision_id))
+    if same:  # a new hash with nothing to show for it (a field added since): no event, no update
+        session.connection().execute(
+            update(CERTIFICATES).where(CERTIFICATES.c.id == bindparam("cid"))
+            .values(content_hash=bindparam("hash"), row_fingerprint=bindparam("fingerprint")),
+            [{"cid": cid, "hash": record.content_hash(), "fingerprint": record.extra.get(FINGERPRINT)}
+             for cid, record, *_ in same])
+        counts.unchanged += len(same)
+    if not updates:
+        return
+    ids = [cid for cid, *_ in updates]
+    holder_ids = holders.ids_for([kept for _, _, kept, *_ in updates])
+    writer.update(CERTIFICATES, CERTIFICATE_COLUMNS, [
+        (cid, *_certificate_values(kept, hid, now, record.content_hash(), decision_id))
+        for (cid, record, kept, _, _, decision_id), hid in zip(updates, holder_ids, strict=True)])
     session.execute(delete(CertificateModel).where(CertificateModel.certificate_id.in_(ids)))
     session.execute(
         delete(CertificateRegulation).where(CertificateRegulation.certificate_id.in_(ids))
     )
-    _write_children(writer, stored, regulations)
+    _write_children(writer, [(cid, kept) for cid, _, kept, *_ in updates], regulations)
     events = []
-    for cid, record in stored:
-        diff = diff_snapshots(before[cid], record.snapshot())
-        events.append(_event(cid, "updated", diff, run, now, notes[cid]))
-        counts.note(keep_changes, record.certificate_no, "updated", diff)
+    for cid, _, kept, diff, note, _ in updates:
+        events.append(_event(cid, "updated", diff, run, now, note))
+        counts.note(keep_changes, kept.certificate_no, "updated", diff)
     writer.insert(EVENTS, EVENT_COLUMNS, events)
     enqueue(session, ids)
-    counts.updated += len(changed)
+    counts.updated += len(updates)
 
 
 def _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes) -> None:

@@ -16,9 +16,9 @@ from registry.codes import canonical_certificate_no, model_key
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateModel
 from registry.status import effective_status
+from registry.vocabulary import STATUS_ORDER
 
 MAX_MATCHES = 10
-STATUS_ORDER = {"valid": 0, "suspended": 1, "expired": 2, "revoked": 3, "withdrawn": 4}
 COLUMNS = (Certificate.id, Certificate.certificate_no, Certificate.kind, Certificate.brand,
            Certificate.admin_status, Certificate.issued_on, Certificate.expires_on)
 

@@ -9,21 +9,34 @@ SQL's ``lower()``, which folds only ASCII on SQLite, finds them as Python does.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import ColumnElement, and_, not_, or_
 
 from registry.models import Certificate
 
-OTHER = "other"
+
+class Category(StrEnum):
+    PHONE = "phone"
+    TABLET = "tablet"
+    SMARTWATCH = "smartwatch"
+    WIFI = "wifi"
+    MODEM = "modem"
+    TV_RECEIVER = "tv_receiver"
+    OTHER = "other"
+
+
+OTHER = Category.OTHER
 # code: phrases, in order of precedence (a smartwatch "kết nối Bluetooth" is a smartwatch)
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "phone": ("thoại di động", "smartphone", "mobile phone"),
-    "tablet": ("tính bảng", "tablet"),
-    "smartwatch": ("hồ thông minh", "smartwatch", "smart watch"),
-    "wifi": ("wi-fi", "wifi", "wlan", "router"),
-    "modem": ("modem", "gpon", "mạng quang"),
-    "tv_receiver": ("ầu thu", "set-top", "dvb-t2"),
+    Category.PHONE: ("thoại di động", "smartphone", "mobile phone"),
+    Category.TABLET: ("tính bảng", "tablet"),
+    Category.SMARTWATCH: ("hồ thông minh", "smartwatch", "smart watch"),
+    Category.WIFI: ("wi-fi", "wifi", "wlan", "router"),
+    Category.MODEM: ("modem", "gpon", "mạng quang"),
+    Category.TV_RECEIVER: ("ầu thu", "set-top", "dvb-t2"),
 }
-CODES = (*CATEGORIES, OTHER)
+CODES = tuple(Category)
 
 
 def category_of(product_name: str) -> str:

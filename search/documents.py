@@ -55,6 +55,8 @@ def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
         "holder_tax_code": record.holder_tax_code,
         "mark_code": record.mark_code,
         "regulations": list(record.regulations),
+        "technologies": list(record.technologies),
+        "bands": list(record.bands),
         "admin_status": record.admin_status,
         "issued_on": record.issued_on.isoformat(),
         "expires_on": record.expires_on.isoformat() if record.expires_on else None,

@@ -69,6 +69,9 @@ def search_sql(engine, params: SearchParams, on: date, exclude: Sequence[int] = 
         conditions.append(extract("year", Certificate.issued_on) == params.year)
     if params.category:
         conditions.append(category_clause(params.category))
+    if params.technology:  # a "; "-joined list: the name between separators or ends
+        joined = literal("; ") + Certificate.technologies + literal(";")
+        conditions.append(joined.like(f"%; {params.technology};%"))
     if params.regulation:
         conditions.append(exists().where(
             CertificateRegulation.certificate_id == Certificate.id,

@@ -18,12 +18,14 @@ SETTINGS = {
         "product_name",
         "holder_name",
         "holder_tax_code",
+        "technologies",
+        "bands",
         # not regulations: "18" in XT311-18 would match every certificate under QCVN 18,
         # and reading that list made such a search slow; regulations are a filter instead
     ],
     "filterableAttributes": [
         "admin_status", "expires_day", "kind", "category", "brand", "regulations", "issued_year",
-        "holder_tax_code", "certificate_no", "source",
+        "holder_tax_code", "certificate_no", "source", "technologies",
     ],
     "sortableAttributes": ["issued_day", "expires_day"],
     "rankingRules": ["words", "typo", "proximity", "exactness", "attribute", "sort",

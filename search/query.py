@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from registry.catalogue import FACETS as CATALOGUE_FACETS
 from registry.clock import today
 from registry.codes import normalise_regulation
 from registry.status import effective_status
@@ -26,7 +27,7 @@ from search.parts import part_hits, part_key, part_request
 log = logging.getLogger(__name__)
 # pins are looked up in the registry while Meilisearch answers: the two waits overlap
 PIN_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pins")
-FACETS = ["kind", "category", "brand", "regulations", "issued_year"]
+FACETS = [*CATALOGUE_FACETS, "category"]  # what the filters count (registry.catalogue), and the device type
 # what a hit shows (``hit_from_document``): the search keys and day numbers stay in Meilisearch,
 # which halves the answer it writes and we read (14 to 8 kB for a page of 20)
 SHOWN = ["id", "certificate_no", "kind", "admin_status", "product_name", "brand", "models", "holder_name",
@@ -45,6 +46,7 @@ class SearchParams:
     regulation: str | None = None
     year: int | None = None
     category: str | None = None
+    technology: str | None = None
     page: int = 1
     per_page: int = 20
 
@@ -80,6 +82,8 @@ def meili_filters(params: SearchParams, on: date) -> list[str]:
         filters.append(f"issued_year = {int(params.year)}")
     if params.category:
         filters.append(f"category = {quoted(params.category)}")
+    if params.technology:
+        filters.append(f"technologies = {quoted(params.technology)}")
     return filters
 
 
@@ -198,4 +202,4 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
 def filtered(params: SearchParams) -> bool:
     """Whether any filter narrows the search (a search may also be filters alone)."""
     return bool(params.status or params.kind or params.brand or params.regulation or params.year
-                or params.category)
+                or params.category or params.technology)

@@ -93,3 +93,20 @@ def test_full_snapshot_does_not_withdraw_a_record_whose_row_is_broken(engine, tm
     assert result.counts.withdrawn == 0
     with Session(engine) as s:
         assert find_certificate(s, "B0001010125AF04A2").record.admin_status == "valid"
+
+
+def test_a_new_hash_with_an_empty_diff_is_no_update(engine, tmp_path):
+    """A stored hash from another release (a field added since): the record is unchanged, so
+    no event, no outbox row and no "update"; only the stored hash is brought up to date."""
+    write_feed(tmp_path / "a.csv", [row()])
+    import_file(engine, tmp_path / "a.csv", ImportOptions(source="qc1"))
+    with Session(engine) as s:
+        fresh = s.execute(select(Certificate.content_hash)).scalar_one()
+        s.execute(Certificate.__table__.update().values(content_hash="0" * 64, row_fingerprint=None))
+        s.execute(SearchOutbox.__table__.delete())
+        s.commit()
+    again = import_file(engine, tmp_path / "a.csv", ImportOptions(source="qc1", force=True))
+    assert (again.counts.updated, again.counts.unchanged) == (0, 1)
+    assert count(engine, CertificateEvent) == 1 and count(engine, SearchOutbox) == 0
+    with Session(engine) as s:
+        assert s.execute(select(Certificate.content_hash)).scalar_one() == fresh

@@ -1,0 +1,40 @@
+"""The registry's closed lists, each written once: kinds and statuses.
+
+``StrEnum`` members are plain strings, so they go into SQL, JSON and Meilisearch filters as
+they are, and ``Literal``-like OpenAPI enums come from them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """A certificate of conformity (GCN) or a declaration of conformity (CBHQ)."""
+
+    CERTIFICATE = "certificate"
+    DECLARATION = "declaration"
+
+
+class AdminStatus(StrEnum):
+    """What the feed or the authority says; the public status is derived from it (``registry.status``)."""
+
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    WITHDRAWN = "withdrawn"
+
+
+class Status(StrEnum):
+    """The effective status people see: the administrative status on a given day."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    WITHDRAWN = "withdrawn"
+
+
+# worst news last: when a code matches several certificates, the best standing comes first
+STATUS_ORDER = {status: rank for rank, status in enumerate(
+    (Status.VALID, Status.SUSPENDED, Status.EXPIRED, Status.REVOKED, Status.WITHDRAWN))}
