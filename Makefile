@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench-import clean
+.PHONY: setup run test test-fast lint openapi bench-import clean
 
 setup: $(STAMP)
 	@$(PY) -m search.binary >/dev/null
@@ -23,6 +23,11 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+# the API's contract, checked in: review its diff whenever an answer's shape changes
+openapi: setup
+	$(PY) -m tests.public_site.test_contract
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -31,9 +31,10 @@ from registry.migrate import upgrade
 from registry.models import Certificate
 from registry.snapshots import load_records
 from search.client import SearchIndex, SearchTarget
-from search.query import SearchParams, search_certificates
+from search.drain import drain, queue_everything
+from search.query import search_certificates
+from search.request import SearchParams
 from search.slips import number_neighbours, slip_likelihood
-from search.sync import drain, queue_everything
 
 SLIP, TYPED = "certificate number with a slip", "code typed as you go"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

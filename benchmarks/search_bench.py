@@ -42,7 +42,7 @@ from registry.clock import today
 from registry.db import make_engine
 from registry.settings import get_settings
 from search.client import SearchIndex, SearchTarget, quick_transport
-from search.query import SearchParams, meili_request
+from search.request import SearchParams, meili_request
 
 
 def pct(values: list[float], q: int) -> float:

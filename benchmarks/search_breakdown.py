@@ -34,7 +34,8 @@ from public_site.app import create_app
 from registry.settings import get_settings
 from search import pinning
 from search.client import SearchIndex
-from search.query import SearchParams, search_certificates
+from search.query import search_certificates
+from search.request import SearchParams
 
 VARIANTS = ("raw Meilisearch", "search_certificates", "  the same, no pins", "the app in-process",
             "  the app, fixed answer")

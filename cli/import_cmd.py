@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -15,12 +14,12 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cli.context import engine_for, search_index
-from importer.run import ImportOptions, ImportResult, import_file
+from importer.run import ImportOptions, ImportResult
+from importer.run import Progress as RowProgress
+from ingest.service import Ingested, ingest
 from registry.settings import get_settings
-from search.documents import document_line
 
 SHOWN_PROBLEMS = 50
-BULK_NICENESS = 10
 
 
 def feed_options(command):
@@ -70,31 +69,13 @@ def import_command(file: Path, source: str, mode: str, skip_invalid: bool, dry_r
 def import_and_index(settings, engine, file: Path, options: ImportOptions, silent: bool) -> tuple[ImportResult, dict]:
     """Import one file with a progress bar on a terminal, index it, and return its summary."""
     console = Console(stderr=True, quiet=silent)
-    spool = settings.data_dir / "spool" / f"import-{os.getpid()}-{time.time_ns()}.ndjson"
     with search_index(settings, start_managed=False) as index:
-        started = time.perf_counter()
-        build = _staged_build(engine, index, file, options)
-        if build is not None:
-            options = replace(options, documents=document_line, created=build.created)
-        else:
-            spool.parent.mkdir(parents=True, exist_ok=True)
-            options = replace(options, documents=document_line, spool=spool)
-        try:
-            result = _import_with_progress(engine, file, options, console, silent)
-        except BaseException:
-            if build is not None:
-                build.abandon()
-            raise
-        imported = time.perf_counter()
-        try:
-            indexed = _index_now(engine, index, result, spool, build)
-        finally:
-            spool.unlink(missing_ok=True)
-    seconds = {"import": round(imported - started, 3), "index": round(time.perf_counter() - imported, 3)}
-    return result, {**result.as_dict(), "indexed": indexed, "seconds": seconds}
+        done = _with_progress(file, console, silent, lambda progress: ingest(
+            engine, index, file, options, settings.data_dir / "spool", progress, yield_cpu=True))
+    return done.result, done.as_dict()
 
 
-def _import_with_progress(engine, file: Path, options: ImportOptions, console: Console, silent: bool) -> ImportResult:
+def _with_progress(file: Path, console: Console, silent: bool, run: Callable[[RowProgress], Ingested]) -> Ingested:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]} rows"),
                   TextColumn("{task.fields[rate]} rows/s"), TimeRemainingColumn(),
                   console=console, transient=True, disable=silent or not console.is_terminal,
@@ -112,26 +93,7 @@ def _import_with_progress(engine, file: Path, options: ImportOptions, console: C
                 shown[0] = now
             bar.update(task, completed=done, rows=f"{rows:,}", rate=f"{rows / elapsed:,.0f}", refresh=due)
 
-        return import_file(engine, file, options, progress)
-
-
-def _staged_build(engine, index, file: Path, options: ImportOptions):
-    """A new index built while a big file that dwarfs the registry is written (search.staged)."""
-    from importer.pipeline import PARALLEL_MIN_BYTES
-    from search.staged import StagedBuild, worth_building
-
-    size = file.stat().st_size
-    if index is None or options.dry_run or size < PARALLEL_MIN_BYTES or not worth_building(engine, size):
-        return None
-    build = StagedBuild(engine, index)
-    try:
-        build.start()
-    except Exception:  # noqa: BLE001  Meilisearch went away: the outbox will do
-        return None
-    # the import yields the processor to Meilisearch (and to the site), which then keeps up
-    # with the writes instead of indexing most of them after the commit
-    os.nice(BULK_NICENESS)
-    return build
+        return run(progress)
 
 
 def show(result: ImportResult, body: dict, as_json: bool, quiet: bool, with_problems: bool = True) -> None:
@@ -140,26 +102,6 @@ def show(result: ImportResult, body: dict, as_json: bool, quiet: bool, with_prob
                               default=str))
     else:
         _print(Console(stderr=True), result, body["indexed"], body["seconds"], quiet)
-
-
-def _index_now(engine, index, result: ImportResult, spool: Path, build=None) -> int | None:
-    """Index right away when a Meilisearch is reachable; else the outbox keeps the changes."""
-    from search.client import UNAVAILABLE, SearchUnavailable
-    from search.sync import drain, ensure_filled
-
-    if result.status != "applied":
-        if build is not None:
-            build.abandon()
-        return None
-    if index is None:
-        return None
-    try:
-        if build is not None:
-            return build.finish()
-        ensure_filled(engine, index)
-        return drain(engine, index, spool=spool)
-    except (SearchUnavailable, *UNAVAILABLE):
-        return None
 
 
 def _indexed_cell(result: ImportResult, indexed: int | None) -> str:

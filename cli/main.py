@@ -9,7 +9,7 @@ import click
 
 from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
-from cli.sync_cmd import sync_command
+from cli.sources_cmd import sync_command
 from cli.token_cmd import token_command
 
 
@@ -55,7 +55,7 @@ def search_group() -> None:
 def search_sync(follow: bool) -> None:
     """Index the registry changes waiting in the outbox; suitable for cron."""
     from search.client import UNAVAILABLE, SearchUnavailable
-    from search.sync import drain, ensure_filled, pending, run_forever
+    from search.drain import drain, ensure_filled, pending, run_forever
 
     engine = engine_for()
     with required_index() as index:

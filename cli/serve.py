@@ -15,8 +15,8 @@ from importer.run import ImportOptions, import_file
 from registry.queries import registry_counts
 from registry.settings import generated_secret, get_settings
 from search.client import UNAVAILABLE, SearchUnavailable
+from search.drain import drain, ensure_filled
 from search.process import MeilisearchProcess
-from search.sync import drain, ensure_filled
 
 SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from importer.fingerprints import fingerprint, signature
+from importer.prepare import prepare_new, stored_fingerprints
 from importer.problems import FeedError, Problem
 from importer.readers import open_feed
-from importer.spool import DocumentMaker, prepare_new, stored_fingerprints
 from importer.validate import RowValidator
 from registry.children import die_with_parent
 from registry.db import make_engine
-from registry.records import FINGERPRINT, CertificateData
+from registry.records import FINGERPRINT, CertificateData, DocumentMaker
 
 BATCH_ROWS = 2000
 PARALLEL_MIN_BYTES = 8 << 20  # about 20,000 rows
@@ -154,7 +154,7 @@ def validated_feed(path: Path, sheet: str | None, source: str,
     """``validate_batches``, moved to a child process for big files.
 
     With ``documents`` (the database URL and a document maker), the child also prepares the
-    search documents of the records that are new to the registry (see ``importer.spool``).
+    search documents of the records that are new to the registry (see ``importer.prepare``).
     """
     if path.stat().st_size < PARALLEL_MIN_BYTES:
         return validate_batches(path, sheet, source)

@@ -12,13 +12,14 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from importer.headers import ALIASES, HEADER_SEARCH_ROWS, HeaderMap, describe, map_header
+from importer.feed import Feed, no_header
+from importer.headers import ALIASES, HEADER_SEARCH_ROWS, HeaderMap, map_header
 from importer.problems import FeedError
+from importer.xlsx import open_xlsx
 
 csv.field_size_limit(16 * 1024 * 1024)  # long cells are reported by validation, not by csv
 PIECE_CHARS = 1 << 20  # text normalised at a time
@@ -34,30 +35,6 @@ MAGIC = {
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-@dataclass
-class Feed:
-    """An opened feed: its header and an iterator of ``(row_number, cells)`` below it."""
-
-    kind: str
-    header: HeaderMap
-    rows: Iterator[tuple[int, list[Any]]]
-    encoding: str | None = None
-    delimiter: str | None = None
-    _stream: BinaryIO | None = field(default=None, repr=False)
-    size: int = 0
-
-    def position(self) -> int:
-        """Bytes read so far, for progress bars (approximate: buffered)."""
-        try:
-            return self._stream.tell() if self._stream else 0
-        except (OSError, ValueError):
-            return 0
-
-    def close(self) -> None:
-        if self._stream:
-            self._stream.close()
-
-
 def open_feed(path: Path, sheet: str | None = None) -> Feed:
     """Open ``path`` by its content (not only its name) and locate the header row."""
     path = Path(path)
@@ -71,8 +48,6 @@ def open_feed(path: Path, sheet: str | None = None) -> Feed:
             raise FeedError(f"this file is {what_en}, not a feed", f"tệp này là {what_vi}, không phải danh sách")
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC) or suffix in (".xlsx", ".xlsm"):
-        from importer.xlsx import open_xlsx
-
         return open_xlsx(path, sheet, size)
     if suffix in (".json", ".jsonl", ".ndjson") or head.lstrip()[:1] in (b"[", b"{"):
         return _open_json(path, size)
@@ -176,33 +151,7 @@ def _sniff_csv(path: Path, encoding: str) -> tuple[str, HeaderMap]:
                 start = reader.line_num + 1
         except csv.Error:
             continue
-    raise _no_header(best)
-
-
-def _no_header(best: HeaderMap | None) -> FeedError:
-    if best is None or not best.columns:
-        return FeedError(
-            "no header row found in the first 20 rows: is this a certification feed?",
-            "không tìm thấy dòng tiêu đề trong 20 dòng đầu: đây có phải danh sách chứng nhận?",
-        )
-    missing = ", ".join(describe(k) for k in best.missing())
-    return FeedError(
-        f"the header (row {best.row}) lacks required column(s): {missing}",
-        f"dòng tiêu đề (dòng {best.row}) thiếu cột bắt buộc: {missing}",
-        row=best.row,
-    )
-
-
-def find_header(rows: Iterator[tuple[int, list[Any]]]) -> HeaderMap:
-    """The first of the first 20 rows that names every required column."""
-    best: HeaderMap | None = None
-    for number, cells in islice(rows, HEADER_SEARCH_ROWS):
-        header = map_header(cells, number)
-        if not header.missing():
-            return header
-        if best is None or len(header.columns) > len(best.columns):
-            best = header
-    raise _no_header(best)
+    raise no_header(best)
 
 
 def _open_json(path: Path, size: int) -> Feed:

@@ -20,11 +20,10 @@ from sqlmodel import Session
 
 from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
-from importer.spool import DocumentMaker, SpoolWriter
+from registry.apply import MassWithdrawRefused, SyncCounts, apply_records
 from registry.clock import utcnow
 from registry.models import ImportRun
-from registry.records import CertificateData
-from registry.sync import MassWithdrawRefused, SyncCounts, apply_records
+from registry.records import CertificateData, DocumentMaker
 
 Progress = Callable[[int, int, int], None]  # rows read, bytes read, total bytes
 
@@ -39,11 +38,10 @@ class ImportOptions:
     sheet: str | None = None
     force: bool = False
     keep_changes: int = 0
-    # a big file's new records get their search documents built while it is read, and
-    # those of the created certificates are written to ``spool`` (see importer.spool), or
-    # handed to ``created`` with their ids as each chunk is written (search.staged)
+    # a big file's new records get their search documents made by ``documents`` while it is
+    # read (importer.prepare); ``created`` hears each chunk of certificates written, with
+    # their ids, before the commit (the spool or a staged build: ingest.service)
     documents: DocumentMaker | None = None
-    spool: Path | None = None
     created: Callable[[list[int], list[CertificateData]], None] | None = None
 
 
@@ -58,7 +56,6 @@ class ImportResult:
     counts: SyncCounts = field(default_factory=SyncCounts)
     problems: list[Problem] = field(default_factory=list)
     run_id: int | None = None
-    spooled: int = 0  # documents written to the spool
 
     @property
     def errors(self) -> list[Problem]:
@@ -120,7 +117,7 @@ def import_file(
                 result.status, result.run_id = "skipped", previous.id
                 return result
     documents = None
-    if options.documents and (options.spool or options.created) and not options.dry_run:
+    if options.documents and options.created and not options.dry_run:
         documents = (engine.url.render_as_string(hide_password=False), options.documents)
     items = validated_feed(path, options.sheet, options.source, documents)
     try:
@@ -165,7 +162,6 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
                 progress(result.rows, batch.position, info.size)
             yield from batch.records
 
-    spool = SpoolWriter(options.spool) if options.spool and not options.dry_run else None
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             run = ImportRun(source=options.source, file_name=result.file_name,
@@ -177,7 +173,7 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
                 session, records(), run, full=options.full,
                 allow_mass_withdraw=options.allow_mass_withdraw,
                 keep_changes=options.keep_changes, present=present,
-                on_created=spool.add if spool else options.created)
+                on_created=None if options.dry_run else options.created)
             result.counts.unchanged += skipped[0]
             if result.rows == 0:
                 raise FeedError("the file has a header but no records",
@@ -194,7 +190,3 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
             result.run_id = run.id
     except _Rollback:
         pass
-    finally:
-        if spool:
-            spool.close(keep=result.status == "applied" and result.run_id is not None)
-            result.spooled = spool.count if spool.path.exists() else 0

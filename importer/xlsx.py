@@ -8,8 +8,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from importer.feed import Feed, find_header
 from importer.problems import FeedError
-from importer.readers import Feed, find_header
 
 
 def open_xlsx(path: Path, sheet: str | None, size: int) -> Feed:

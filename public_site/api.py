@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
@@ -13,13 +12,27 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import text
 from sqlmodel import Session
 
+from public_site.schemas import (
+    CertificateDetail,
+    ChangesPage,
+    Health,
+    HolderPage,
+    SearchPage,
+    Statistics,
+    VerifyAnswer,
+    VerifyAnswers,
+    VerifyRequest,
+    problems,
+    typed,
+)
 from registry.changes import changes_since, statistics
 from registry.queries import find_certificate, find_holder
 from registry.verification import verify_codes
 from registry.vocabulary import Kind, Status
 from search.categories import Category
-from search.query import SearchParams, search_certificates
-from search.sync import pending
+from search.drain import pending
+from search.query import search_certificates
+from search.request import SearchParams
 
 MAX_PAGE = 500
 
@@ -52,26 +65,23 @@ class ApiController(Controller):
     path = "/api/v1"
     tags = ["registry"]
 
-    @get("/search", operation_id="searchCertificates", sync_to_thread=True,
+    @get("/search", operation_id="searchCertificates", sync_to_thread=True, responses=problems(400),
          dependencies={"params": SEARCH_PARAMS})
-    def search(self, request: Request, params: NamedDependency[SearchParams]) -> dict[str, Any]:
+    def search(self, request: Request, params: NamedDependency[SearchParams]) -> SearchPage:
         """Search certificates by model, number, mark code, brand, product or holder."""
         state = request.app.state
-        return search_certificates(state.engine, state.index, params)
+        return typed(search_certificates(state.engine, state.index, params), SearchPage)
 
-    @get("/certificates/{number:path}", operation_id="getCertificate", sync_to_thread=True)
-    def certificate(self, request: Request, number: FromPath[PurePath]) -> dict[str, Any]:
+    @get("/certificates/{number:path}", operation_id="getCertificate", sync_to_thread=True,
+         responses=problems(400, 404))
+    def certificate(self, request: Request, number: FromPath[PurePath]) -> CertificateDetail:
         """The full record of one certificate, with its effective status and history."""
         number = path_text(number)
         with Session(request.app.state.engine) as session:
             view = find_certificate(session, number)
         if view is None:
             raise NotFoundException(detail=f"no certificate numbered {number!r}")
-        return view.as_dict()
-
-
-class VerifyRequest(msgspec.Struct):
-    codes: Annotated[list[Annotated[str, msgspec.Meta(max_length=120)]], msgspec.Meta(min_length=1, max_length=1000)]
+        return typed(view.as_dict(), CertificateDetail)
 
 
 class VerifyController(Controller):
@@ -80,40 +90,41 @@ class VerifyController(Controller):
 
     # The lookups are one or three indexed queries of well under a millisecond: they run on
     # the event loop, where a hop to a worker thread would cost more than the query itself.
-    @get("/{code:path}", operation_id="verifyCode", sync_to_thread=False)
-    def one(self, request: Request, code: FromPath[str]) -> dict[str, Any]:  # str: no PurePath per call
+    @get("/{code:path}", operation_id="verifyCode", sync_to_thread=False, responses=problems(400))
+    def one(self, request: Request, code: FromPath[str]) -> VerifyAnswer:  # str: no PurePath per call
         """Status of a certificate number, conformity mark code or model code, best match first."""
         code = path_text(code)
         if len(code) > 120:
             raise ValidationException(detail="a code has at most 120 characters")
         return _verify(request, [code])[0]
 
-    @post("/", operation_id="verifyCodes", sync_to_thread=True, status_code=200)
-    def many(self, request: Request, data: JSONBody[VerifyRequest]) -> dict[str, Any]:
+    @post("/", operation_id="verifyCodes", sync_to_thread=True, status_code=200, responses=problems(400))
+    def many(self, request: Request, data: JSONBody[VerifyRequest]) -> VerifyAnswers:
         """Up to 1,000 codes at once, one answer each in the order asked: for marketplaces."""
         results = _verify(request, data.codes)
-        return {"results": results, "found": sum(r["found"] for r in results)}
+        return VerifyAnswers(results=results, found=sum(r.found for r in results))
 
 
-def _verify(request: Request, codes: list[str]) -> list[dict[str, Any]]:
+def _verify(request: Request, codes: list[str]) -> list[VerifyAnswer]:
     state = request.app.state
-    return state.reader.read(lambda connection: verify_codes(connection, codes, state.settings.public_url))
+    answers = state.reader.read(lambda connection: verify_codes(connection, codes, state.settings.public_url))
+    return typed(answers, list[VerifyAnswer])
 
 
 class RegistryController(Controller):
     path = "/api/v1"
     tags = ["registry"]
 
-    @get("/holders/{tax_code:str}", operation_id="getHolder", sync_to_thread=True)
+    @get("/holders/{tax_code:str}", operation_id="getHolder", sync_to_thread=True, responses=problems(400, 404))
     def holder(self, request: Request, tax_code: FromPath[str],
                page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
-               per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> dict[str, Any]:
+               per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> HolderPage:
         """A holder (by tax code) with one page of its certificates and counts by status."""
         with Session(request.app.state.engine) as session:
             view = find_holder(session, tax_code, page, per_page)
         if view is None:
             raise NotFoundException(detail=f"no holder with tax code {tax_code!r}")
-        return {
+        return typed({
             "name": view.organisation.name, "tax_code": view.organisation.tax_code, "total": view.total,
             "by_status": view.by_status, "page": page, "per_page": per_page,
             "certificates": [{"certificate_no": r.certificate_no, "status": st.code, "brand": r.brand,
@@ -121,25 +132,25 @@ class RegistryController(Controller):
                               "issued_on": r.issued_on.isoformat(),
                               "expires_on": r.expires_on.isoformat() if r.expires_on else None}
                              for r, st in view.certificates],
-        }
+        }, HolderPage)
 
-    @get("/changes", operation_id="listChanges", sync_to_thread=True)
+    @get("/changes", operation_id="listChanges", sync_to_thread=True, responses=problems(400))
     def changes(self, request: Request,
                 since: Annotated[int, QueryParameter(ge=0, description="the next_cursor of the last call")] = 0,
-                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> dict[str, Any]:
+                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> ChangesPage:
         """Every registry change in order, for mirrors: walk with ``since=next_cursor``."""
         with Session(request.app.state.engine) as session:
-            return changes_since(session, since, limit)
+            return typed(changes_since(session, since, limit), ChangesPage)
 
-    @get("/stats", operation_id="statistics", sync_to_thread=True, cache=60)
-    def stats(self, request: Request) -> dict[str, Any]:
+    @get("/stats", operation_id="statistics", sync_to_thread=True, cache=60, responses=problems())
+    def stats(self, request: Request) -> Statistics:
         """Counts by status, kind, issue year and brand; refreshed every minute."""
         with Session(request.app.state.engine) as session:
-            return statistics(session)
+            return typed(statistics(session), Statistics)
 
 
 @get("/healthz", operation_id="health", sync_to_thread=True, tags=["service"])
-def healthz(request: Request) -> dict[str, Any]:
+def healthz(request: Request) -> Health:
     """Whether the database and the search index answer; search may be down without harm."""
     state = request.app.state
     database: dict[str, Any] = {"ok": True}
@@ -152,4 +163,4 @@ def healthz(request: Request) -> dict[str, Any]:
     search = {"ok": bool(state.index and state.index.healthy()),
               "configured": state.index is not None}
     status = "ok" if database["ok"] and search["ok"] else ("degraded" if database["ok"] else "down")
-    return {"status": status, "database": database, "search": search}
+    return typed({"status": status, "database": database, "search": search}, Health)

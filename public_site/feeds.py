@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Stream, Template
 from sqlmodel import Session
 
+from public_site.schemas import problems
 from registry.changes import latest_changes
 from registry.opendata import Export, last_updated
 
@@ -20,7 +21,8 @@ ATOM_ENTRIES = 100
 class OpenDataController(Controller):
     tags = ["open data"]
 
-    @get("/open-data/{file:str}", operation_id="openData", sync_to_thread=True)
+    @get("/open-data/{file:str}", operation_id="openData", sync_to_thread=True, media_type="text/csv",
+         responses=problems(400, 404), response_description="CSV for .csv, JSON Lines for .jsonl")
     def certificates(self, request: Request, file: FromPath[str]) -> Response | Stream:
         """The whole registry, streamed: ``certificates.csv`` or ``certificates.jsonl``.
 

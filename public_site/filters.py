@@ -18,7 +18,7 @@ from litestar.response import Redirect
 from public_site.rendering import STATUS_CODES
 from registry.vocabulary import Kind
 from search.categories import CODES as CATEGORY_CODES
-from search.query import SearchParams
+from search.request import SearchParams
 
 MOST_CHOICES = 30  # a phone-sized list: the brands and regulations with the most certificates
 

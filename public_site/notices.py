@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
@@ -10,6 +10,7 @@ from litestar.response import Template
 from sqlmodel import Session
 
 from public_site.rendering import render
+from public_site.schemas import ViolationsPage, problems, typed
 from registry.violations import find_violations, violation_dict
 
 PER_PAGE = 20
@@ -30,9 +31,10 @@ class NoticeController(Controller):
         return render(request, "pages/violations.html", q=q, page=page, per_page=PER_PAGE,
                       total=total, rows=rows)
 
-    @get("/api/v1/violations", sync_to_thread=True, operation_id="listViolations", tags=["registry"])
-    def api(self, request: Request, q: Query = "", page: Page = 1, tax_code: TaxCode = None) -> dict[str, Any]:
+    @get("/api/v1/violations", sync_to_thread=True, operation_id="listViolations", tags=["registry"],
+         responses=problems(400))
+    def api(self, request: Request, q: Query = "", page: Page = 1, tax_code: TaxCode = None) -> ViolationsPage:
         """Published notices of violations and sanctions, newest first."""
         total, rows = _find(request, q, page, tax_code)
-        return {"query": q, "total": total, "page": page, "per_page": PER_PAGE,
-                "violations": [violation_dict(v) for v in rows]}
+        return typed({"query": q, "total": total, "page": page, "per_page": PER_PAGE,
+                      "violations": [violation_dict(v) for v in rows]}, ViolationsPage)

@@ -34,7 +34,8 @@ from registry.queries import (
 from registry.status import effective_status
 from registry.violations import violations_of_certificate
 from search.index_settings import MAX_TOTAL_HITS
-from search.query import SearchParams, filtered, search_certificates
+from search.query import search_certificates
+from search.request import SearchParams, filtered
 from search.slips import near_numbers
 
 HOLDER_PAGE = 50

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from public_site.api import path_text
 from public_site.labels import LabelContent, label_pdf, label_png
 from public_site.qr import DEFAULT_PX, MAX_PX, MIN_PX, etag, qr_png, qr_svg, verify_url
+from public_site.schemas import problems
 from registry.codes import canonical_certificate_no
 from registry.models import Certificate, Organisation
 from registry.queries import find_certificate
@@ -58,7 +59,8 @@ class PrintController(Controller):
     include_in_schema = True
     tags = ["labels"]
 
-    @get("/qr/{file:path}", operation_id="qrCode", sync_to_thread=True)
+    @get("/qr/{file:path}", operation_id="qrCode", sync_to_thread=True, media_type="image/png",
+         responses=problems(400, 404), response_description="PNG for .png, SVG (image/svg+xml) for .svg")
     def qr(self, request: Request, file: FromPath[PurePath],
            size: Annotated[int, QueryParameter(ge=MIN_PX, le=MAX_PX)] = DEFAULT_PX) -> Response:
         """The QR code of a certificate's verify URL (``A0412150324AE01A2.png`` or ``.svg``)."""
@@ -68,7 +70,8 @@ class PrintController(Controller):
             return _cached(request, etag("svg", url), TYPES[suffix], lambda: qr_svg(url))
         return _cached(request, etag("png", url, size), TYPES[suffix], lambda: qr_png(url, size))
 
-    @get("/label/{file:path}", operation_id="label", sync_to_thread=True)
+    @get("/label/{file:path}", operation_id="label", sync_to_thread=True, media_type="image/png",
+         responses=problems(400, 404), response_description="PNG for .png, PDF (application/pdf) for .pdf")
     def label(self, request: Request, file: FromPath[PurePath]) -> Response:
         """A printable label (``.png`` or ``.pdf``): mark area, number, model and QR code."""
         number, suffix = _split(file, ("png", "pdf"))
@@ -77,7 +80,8 @@ class PrintController(Controller):
         return _cached(request, etag("label", suffix, content), TYPES[suffix], render,
                        f"hopquy-label-{number}.{suffix}")
 
-    @get("/labels.pdf", operation_id="labelSheet", sync_to_thread=True)
+    @get("/labels.pdf", operation_id="labelSheet", sync_to_thread=True, media_type="application/pdf",
+         responses=problems(400, 404))
     def sheet(self, request: Request,
               no: Annotated[list[str], QueryParameter(description="certificate numbers")]) -> Response:
         """A4 sheets of labels (24 a page) for the certificates named by ``no``."""
@@ -90,7 +94,8 @@ class PrintController(Controller):
             ).scalars().all()
         return self._sheet(request, ids, "hopquy-labels.pdf")
 
-    @get("/o/{tax_code:str}/labels.pdf", operation_id="holderLabelSheet", sync_to_thread=True)
+    @get("/o/{tax_code:str}/labels.pdf", operation_id="holderLabelSheet", sync_to_thread=True,
+         media_type="application/pdf", responses=problems(400, 404))
     def holder_sheet(self, request: Request, tax_code: FromPath[str]) -> Response:
         """A4 sheets of labels for every certificate of a holder that is not withdrawn."""
         with Session(request.app.state.engine) as session:

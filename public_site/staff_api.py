@@ -7,21 +7,34 @@ send ``Authorization: Bearer <token>``; cookies are not accepted here, so there 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path, PurePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlmodel import Session
 
-from importer.run import ImportOptions, import_file
+from importer.run import ImportOptions
+from ingest.service import ingest
 from public_site.auth import requires, staff_of
+from public_site.schemas import PROBLEMS, problems, typed
+from public_site.staff_schemas import (
+    AuditOut,
+    CloneFlag,
+    DecisionAnswer,
+    DecisionBody,
+    ImportSummary,
+    InspectionBody,
+    InspectionOut,
+    ReportOut,
+    TriageBody,
+)
 from registry.access import audit, audit_entries
 from registry.codes import canonical_certificate_no
 from registry.decisions import DecisionInput, DecisionRefused, decide, decision_view
@@ -39,29 +52,6 @@ from registry.scans import flagged
 MAX_FEED_BYTES = 512 * 1024 * 1024
 
 
-class DecisionBody(msgspec.Struct):
-    certificate_no: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-    action: Literal["suspend", "revoke", "reinstate"]
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-    decision_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    decision_on: date
-
-
-class InspectionBody(msgspec.Struct):
-    shop_name: Annotated[str, msgspec.Meta(max_length=300)]
-    address: Annotated[str, msgspec.Meta(max_length=500)]
-    province: Annotated[str, msgspec.Meta(max_length=100)]
-    inspected_on: date
-    codes: Annotated[list[str], msgspec.Meta(max_length=50)]
-    finding: Literal["conforming", "no_certificate", "mark_misused", "suspected_counterfeit", "other"]
-    notes: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
-
-
-class TriageBody(msgspec.Struct):
-    state: Literal["new", "investigating", "closed"]
-    note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
-
-
 def certificate_or_404(session: Session, number: str) -> Certificate:
     row = session.execute(
         select(Certificate).where(Certificate.certificate_no == canonical_certificate_no(number))
@@ -76,8 +66,9 @@ class StaffApiController(Controller):
     tags = ["staff"]
     security = [{"BearerToken": []}]
 
-    @post("/decisions", guards=[requires("admin")], sync_to_thread=True, operation_id="decideStatus")
-    def decide(self, request: Request, data: JSONBody[DecisionBody]) -> dict[str, Any]:
+    @post("/decisions", guards=[requires("admin")], sync_to_thread=True, operation_id="decideStatus",
+          responses=problems(400, 401, 403, 404, 409))
+    def decide(self, request: Request, data: JSONBody[DecisionBody]) -> DecisionAnswer:
         """Suspend, revoke or reinstate a certificate, with the legal reason and decision reference."""
         with Session(request.app.state.engine) as session:
             cert = certificate_or_404(session, data.certificate_no)
@@ -91,17 +82,19 @@ class StaffApiController(Controller):
             except DecisionRefused as exc:
                 raise ClientException(detail=str(exc), status_code=409) from exc
             session.commit()
-            return {"certificate_no": cert.certificate_no, "decision": decision_view(row)}
+            return typed({"certificate_no": cert.certificate_no, "decision": decision_view(row)}, DecisionAnswer)
 
-    @get("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="listInspections")
-    def inspections(self, request: Request) -> list[dict[str, Any]]:
+    @get("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="listInspections",
+         responses=problems(401, 403))
+    def inspections(self, request: Request) -> list[InspectionOut]:
         """The caller's and their team's inspections (all of them for an admin)."""
         with Session(request.app.state.engine) as session:
             rows = visible_inspections(session, staff_of(request))
-            return [row.model_dump(mode="json") for row in rows]
+            return typed(rows, list[InspectionOut], from_attributes=True)
 
-    @post("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="recordInspection")
-    def record(self, request: Request, data: JSONBody[InspectionBody]) -> dict[str, Any]:
+    @post("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="recordInspection",
+          responses=problems(400, 401, 403))
+    def record(self, request: Request, data: JSONBody[InspectionBody]) -> InspectionOut:
         """Record a shop inspection (photos are added from the inspection form)."""
         with Session(request.app.state.engine) as session:
             try:
@@ -109,9 +102,10 @@ class StaffApiController(Controller):
             except InspectionRefused as exc:
                 raise ClientException(detail=str(exc)) from exc
             session.commit()
-            return row.model_dump(mode="json")
+            return typed(row, InspectionOut, from_attributes=True)
 
-    @get("/inspections/export.csv", guards=[requires("admin")], sync_to_thread=True, operation_id="exportInspections")
+    @get("/inspections/export.csv", guards=[requires("admin")], sync_to_thread=True, operation_id="exportInspections",
+         media_type="text/csv", responses=problems(401, 403))
     def export(self, request: Request) -> Response[str]:
         with Session(request.app.state.engine) as session:
             staff = staff_of(request)
@@ -125,18 +119,21 @@ class StaffApiController(Controller):
             headers={"Content-Disposition": 'attachment; filename="inspections.csv"'},
         )
 
-    @get("/reports", guards=[requires("inspector")], sync_to_thread=True, operation_id="listReports")
+    @get("/reports", guards=[requires("inspector")], sync_to_thread=True, operation_id="listReports",
+         responses=problems(400, 401, 403))
     def reports(
         self,
         request: Request,
         report_state: Annotated[Literal["new", "investigating", "closed"] | None, QueryParameter(name="state")] = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ReportOut]:
         """Citizen reports, newest first, optionally of one state."""
         with Session(request.app.state.engine) as session:
-            return [r.model_dump(mode="json", exclude={"client_hash"}) for r in list_reports(session, report_state)]
+            return typed(list_reports(session, report_state), list[ReportOut], from_attributes=True)
 
-    @patch("/reports/{report_id:int}", guards=[requires("inspector")], sync_to_thread=True, operation_id="triageReport")
-    def triage(self, request: Request, report_id: FromPath[int], data: JSONBody[TriageBody]) -> dict[str, Any]:
+    @patch("/reports/{report_id:int}", guards=[requires("inspector")], sync_to_thread=True, operation_id="triageReport",
+           responses=problems(400, 401, 403, 404, 409))
+    def triage(self, request: Request, report_id: FromPath[int], data: JSONBody[TriageBody]) -> ReportOut:
+        """Move a citizen report on (new, investigating, closed), with a note."""
         with Session(request.app.state.engine) as session:
             try:
                 row = triage(session, report_id, data.state, data.note, staff_of(request))
@@ -145,21 +142,24 @@ class StaffApiController(Controller):
             except ReportRefused as exc:
                 raise ClientException(detail=str(exc), status_code=409) from exc
             session.commit()
-            return row.model_dump(mode="json", exclude={"client_hash"})
+            return typed(row, ReportOut, from_attributes=True)
 
-    @get("/flags", guards=[requires("inspector")], sync_to_thread=True, operation_id="cloneFlags")
-    def flags(self, request: Request, on: FromQuery[date | None] = None) -> list[dict[str, Any]]:
+    @get("/flags", guards=[requires("inspector")], sync_to_thread=True, operation_id="cloneFlags",
+         responses=problems(400, 401, 403))
+    def flags(self, request: Request, on: FromQuery[date | None] = None) -> list[CloneFlag]:
         """Certificates whose scans suggest a copied QR code, with the evidence."""
         request.app.state.scans.flush(request.app.state.engine)
         with Session(request.app.state.engine) as session:
-            return [asdict(flag) for flag in flagged(session, on)]
+            return typed(flagged(session, on), list[CloneFlag], from_attributes=True)
 
-    @get("/audit", guards=[requires("admin")], sync_to_thread=True, operation_id="auditLog")
+    @get("/audit", guards=[requires("admin")], sync_to_thread=True, operation_id="auditLog",
+         responses=problems(400, 401, 403))
     def audit_log(
         self, request: Request, before_id: Annotated[int | None, QueryParameter(ge=1)] = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[AuditOut]:
+        """The audit log, newest first, a page at a time (``before_id``: the last id seen)."""
         with Session(request.app.state.engine) as session:
-            return [e.model_dump(mode="json") for e in audit_entries(session, before_id=before_id)]
+            return typed(audit_entries(session, before_id=before_id), list[AuditOut], from_attributes=True)
 
     @post(
         "/imports",
@@ -167,6 +167,8 @@ class StaffApiController(Controller):
         request_max_body_size=MAX_FEED_BYTES,
         operation_id="uploadFeed",
         status_code=200,
+        responses={**problems(400, 401, 403), 422: ResponseSpec(
+            data_container=ImportSummary, description=PROBLEMS[422], generate_examples=False)},
     )
     async def upload(
         self,
@@ -175,7 +177,7 @@ class StaffApiController(Controller):
         file_name: Annotated[str, QueryParameter(min_length=1, max_length=200)],
         mode: FromQuery[Literal["delta", "full"]] = "delta",
         skip_invalid: FromQuery[bool] = False,
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[ImportSummary]:
         """Upload one feed file (the raw bytes as the body); applied whole or not at all."""
         suffix = PurePath(file_name).suffix.lower()[:8] or ".csv"
         with tempfile.TemporaryDirectory(prefix="hopquy-upload-") as folder:
@@ -184,9 +186,11 @@ class StaffApiController(Controller):
                 async for chunk in request.stream():
                     out.write(chunk)
             options = ImportOptions(source=source, full=mode == "full", strict=not skip_invalid)
-            result = await anyio.to_thread.run_sync(import_file, request.app.state.engine, path, options)
+            state = request.app.state
+            done = await anyio.to_thread.run_sync(
+                ingest, state.engine, state.index, path, options, state.settings.data_dir / "spool")
+        result, body = done.result, done.as_dict()
         staff = staff_of(request)
-        body = result.as_dict()
         with Session(request.app.state.engine) as session:
             audit(
                 session,
@@ -198,4 +202,4 @@ class StaffApiController(Controller):
                 {k: body[k] for k in ("file", "sha256", "status", "created", "updated", "withdrawn", "errors")},
             )
             session.commit()
-        return Response(body, status_code=422 if result.status == "rejected" else 200)
+        return Response(typed(body, ImportSummary), status_code=422 if result.status == "rejected" else 200)

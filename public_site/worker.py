@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from registry.scans import ScanCounter
 from search.client import SearchIndex
-from search.sync import run_forever
+from search.drain import run_forever
 
 logger = logging.getLogger(__name__)
 

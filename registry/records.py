@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -79,6 +80,8 @@ class CertificateData:
 
 CREATED_CHANGES = "created_changes"  # the key of a prepared history entry in ``extra``
 FINGERPRINT = "fingerprint"  # the key of the feed row's fingerprint in ``extra``
+DOCUMENT = "document"  # the key of a search document prepared while the feed was read (search.spool)
+DocumentMaker = Callable[["CertificateData"], bytes]  # a record's document, with "id":0 first
 
 
 class EncodedJSON(str):
@@ -92,7 +95,7 @@ def snapshot_hash(snapshot: dict[str, Any]) -> str:
 
 def created_changes(record: CertificateData) -> dict[str, list[Any]] | EncodedJSON:
     """The history of a new record: every set field, from nothing (prepared by a reader
-    process for big imports, see ``importer.spool``)."""
+    process for big imports, see ``importer.prepare``)."""
     prepared = record.extra.pop(CREATED_CHANGES, None)
     return prepared if prepared is not None else diff_snapshots(None, record.snapshot())
 

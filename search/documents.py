@@ -68,5 +68,5 @@ def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
 
 
 def document_line(record: CertificateData) -> bytes:
-    """The record's document as JSON with ``"id":0`` first, for ``importer.spool``."""
+    """The record's document as JSON with ``"id":0`` first, for ``search.spool``."""
     return orjson.dumps(to_document(0, record))

@@ -18,7 +18,7 @@ from registry.models import Certificate, CertificateModel, CertificateRegulation
 from registry.snapshots import load_records
 from search.categories import category_clause
 from search.documents import to_document
-from search.query import IDS, SearchParams, hit_from_document
+from search.request import IDS, SearchParams, hit_from_document
 
 
 def status_clause(status: str, on: date):

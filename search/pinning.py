@@ -15,6 +15,7 @@ certificate once, whichever page it falls on, and a total that is exact on every
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,8 +26,13 @@ from registry.records import CertificateData
 from registry.snapshots import load_few
 from search.client import SearchIndex
 from search.documents import to_document
+from search.fallback import search_sql
 from search.parts import part_hits, part_key, part_request
-from search.query import IDS, PIN_LOOKUPS, SearchParams, hit_from_document, meili_request, quoted, search_meili
+from search.pins import code_pins
+from search.request import IDS, SearchParams, hit_from_document, meili_request, quoted, search_meili
+
+# pins are looked up in the registry while Meilisearch answers: the two waits overlap
+PIN_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pins")
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,6 @@ def pinned(engine: Engine, query: str) -> Pins:
     """The certificates ``query`` names by code, best first, with their records: read here,
     while Meilisearch searches, since most pins are shown and few are on its page (a number's
     neighbours one slip away never are)."""
-    from search.pins import code_pins
-
     with engine.connect() as connection:
         connection = connection.execution_options(read_only=True)
         first, after = code_pins(connection, query)
@@ -118,7 +122,7 @@ def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
 
 def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: Pins,
                params: SearchParams, on: date) -> dict[str, Any]:
-    """Meilisearch's first page (``search.query.search_meili``) with the pins first."""
+    """Meilisearch's first page (``search.request.search_meili``) with the pins first."""
     pins = in_order(index, found, params, on, body)
     at = window(1, params.per_page, len(pins))
     on_page = dict(zip(body[IDS], body["hits"], strict=True))
@@ -157,8 +161,6 @@ def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchPa
 def sql_page(engine: Engine, found: Pins, params: SearchParams, on: date) -> dict[str, Any]:
     """The registry's own search (degraded mode), with the pins first on every page (all of
     them: its own ranking is too plain to put some after its best few)."""
-    from search.fallback import search_sql
-
     pins = _once(found.first + found.after)
     if not pins:
         return search_sql(engine, params, on)

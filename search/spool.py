@@ -1,4 +1,10 @@
-"""Read a spool of ready search documents (see ``importer.spool``) alongside the outbox.
+"""The spool: search documents of the certificates an import created, ready to send.
+
+The feed's reader prepares each new record's document (``importer.prepare``); as the
+import writes, ``SpoolWriter`` appends those of the certificates it created to a file, in
+id order, as NDJSON. After the commit the drainer sends those lines as they are instead of
+reading the certificates back, and reads anything else from the registry. The spool is
+only a shortcut: lose it, and the outbox still has every row.
 
 The spool's lines and the outbox's claimed rows both come in ascending certificate id, so
 one forward pass matches them. A line is used only for an outbox row still at version 1,
@@ -11,7 +17,39 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
+from registry.records import DOCUMENT, CertificateData
+
 PREFIX = b'{"id":'
+PLACEHOLDER = b'{"id":0,'  # how ``search.documents.document_line`` begins
+
+
+def prepared_lines(ids: Sequence[int], records: Sequence[CertificateData]) -> list[tuple[int, bytes]]:
+    """(id, NDJSON line) of each created record whose document the reader prepared."""
+    lines = []
+    for cid, record in zip(ids, records, strict=True):
+        body = record.extra.get(DOCUMENT)
+        if body is not None and body.startswith(PLACEHOLDER):
+            lines.append((cid, b'{"id":%d,%s\n' % (cid, body[len(PLACEHOLDER):])))
+    return lines
+
+
+class SpoolWriter:
+    """Appends the prepared documents of created certificates, with their real ids."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._out: IO[bytes] = path.open("wb")
+
+    def add(self, ids: Sequence[int], records: Sequence[CertificateData]) -> None:
+        lines = [line for _, line in prepared_lines(ids, records)]
+        self._out.writelines(lines)
+        self.count += len(lines)
+
+    def close(self, keep: bool) -> None:
+        self._out.close()
+        if not keep or not self.count:
+            self.path.unlink(missing_ok=True)
 
 
 class SpoolReader:

@@ -31,7 +31,6 @@ from typing import Any, BinaryIO
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from importer.spool import prepared_lines
 from registry import outbox
 from registry.models import Certificate
 from registry.records import CertificateData
@@ -39,9 +38,10 @@ from registry.snapshots import load_records
 from search.build_lock import BuildLock
 from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
+from search.drain import BATCH
+from search.drain import PAGE as DRAIN_PAGE
 from search.reindex import prepare_aside, send_registry, swap_in
-from search.sync import BATCH
-from search.sync import PAGE as DRAIN_PAGE
+from search.spool import prepared_lines
 
 # Bytes of documents sent to the new index at a time. Meilisearch indexes each page it is
 # sent as a batch, and a batch costs more the bigger the index is: with pages of 10,000

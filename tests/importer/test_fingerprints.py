@@ -10,6 +10,7 @@ from importer import pipeline
 from importer.run import ImportOptions, import_file
 from registry.queries import find_certificate
 from search.documents import document_line
+from search.spool import SpoolWriter
 from tests.helpers import HEADER, row, write_feed
 
 
@@ -20,8 +21,12 @@ def reader_process(monkeypatch):
 
 def _import(engine, path, tmp_path, **options):
     options.setdefault("source", "body")
-    return import_file(engine, path, ImportOptions(documents=document_line, spool=tmp_path / "s.ndjson",
-                                                   force=True, **options))
+    spool = SpoolWriter(tmp_path / "s.ndjson")
+    try:
+        return import_file(engine, path, ImportOptions(documents=document_line, created=spool.add, force=True,
+                                                       **options))
+    finally:
+        spool.close(keep=False)
 
 
 def watch_batches(monkeypatch) -> list:

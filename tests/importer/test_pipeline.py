@@ -8,7 +8,7 @@ import pytest
 
 from importer import pipeline
 from importer.problems import FeedError
-from importer.spool import KEY
+from registry.records import DOCUMENT as KEY
 from search.documents import document_line
 from tests.helpers import HEADER, row, write_feed, write_file
 

@@ -4,7 +4,7 @@ from litestar.testing import TestClient
 from importer.run import ImportOptions, import_file
 from public_site.app import create_app
 from registry.settings import get_settings
-from search.sync import drain
+from search.drain import drain
 
 
 @pytest.fixture

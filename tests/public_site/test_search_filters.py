@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from public_site.filters import MOST_CHOICES, search_filters, search_url
 from public_site.i18n import translator
 from search.categories import category_of
-from search.query import SearchParams
+from search.request import SearchParams
 from tests.helpers import sample_rows
 
 

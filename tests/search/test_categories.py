@@ -4,8 +4,9 @@ import pytest
 
 from importer.run import ImportOptions, import_file
 from search.categories import CODES, category_of
-from search.query import SearchParams, search_certificates
-from search.sync import drain
+from search.drain import drain
+from search.query import search_certificates
+from search.request import SearchParams
 from tests.helpers import row, write_feed
 
 PHONE, ROUTER, WATCH, MODEM, OTHER = (f"A00{n}1150324AE01A2" for n in range(1, 6))

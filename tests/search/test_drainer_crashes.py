@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from importer.run import ImportOptions, import_file
-from search import sync
+from search import drain as sync
 from search.check import compare
-from search.sync import drain, pending
+from search.drain import drain, pending
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +52,7 @@ def test_kill_9_mid_batch_then_rerun_makes_index_equal_registry(imported, index,
     script = textwrap.dedent(f"""
         import time
         from registry.db import make_engine
-        from search import sync
+        from search import drain as sync
         from search.client import SearchIndex, SearchTarget
         original = sync._finish
         def slow(engine, index, current):

@@ -6,8 +6,9 @@ import pytest
 from importer.run import ImportOptions, import_file
 from search.check import compare
 from search.documents import model_variants
-from search.query import SearchParams, search_certificates
-from search.sync import drain, ensure_filled, pending
+from search.drain import drain, ensure_filled, pending
+from search.query import search_certificates
+from search.request import SearchParams
 from tests.helpers import row, write_feed
 
 

@@ -4,8 +4,9 @@ or extra word; a regulation is a filter, never matched by a number inside a mode
 import pytest
 
 from importer.run import ImportOptions, import_file
-from search.query import SearchParams, search_certificates
-from search.sync import drain
+from search.drain import drain
+from search.query import search_certificates
+from search.request import SearchParams
 from tests.helpers import row, write_feed
 
 

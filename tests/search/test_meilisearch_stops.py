@@ -18,8 +18,8 @@ from public_site.app import create_app
 from registry.settings import get_settings
 from search.check import compare
 from search.client import SearchIndex, SearchTarget
+from search.drain import pending, run_forever
 from search.process import MeilisearchProcess, free_port
-from search.sync import pending, run_forever
 from tests.helpers import row, sample_rows, write_feed
 
 ROOT = Path(__file__).resolve().parents[2]

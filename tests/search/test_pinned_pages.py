@@ -5,10 +5,11 @@ from Meilisearch and from the registry's SQL alike."""
 import pytest
 
 from importer.run import ImportOptions, import_file
+from search.drain import drain
 from search.parts import PARTS
 from search.pinning import HEAD, PARTS_AFTER, window
-from search.query import SearchParams, search_certificates
-from search.sync import drain
+from search.query import search_certificates
+from search.request import SearchParams
 from tests.helpers import row, write_feed
 
 # twelve certificates of SM-A546E (issued on successive days), three of variants that go on

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from importer.run import ImportOptions, import_file
 from search.check import compare
-from search.query import SearchParams, search_certificates
+from search.drain import drain
+from search.query import search_certificates
 from search.reindex import reindex
-from search.sync import drain
+from search.request import SearchParams
 from tests.helpers import sample_rows
 
 ROOT = Path(__file__).resolve().parents[2]

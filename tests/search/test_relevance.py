@@ -15,8 +15,9 @@ from benchmarks.relevance_queries import TARGETS, make_queries
 from importer.run import ImportOptions, import_file
 from registry.models import Certificate
 from registry.snapshots import load_records
-from search.query import SearchParams, search_certificates
-from search.sync import drain
+from search.drain import drain
+from search.query import search_certificates
+from search.request import SearchParams
 
 
 @pytest.fixture

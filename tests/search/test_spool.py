@@ -7,12 +7,13 @@ from sqlmodel import Session
 
 from importer import pipeline
 from importer.run import ImportOptions, import_file
+from ingest.service import ingest
 from registry.models import Certificate
 from registry.outbox import enqueue, pending
 from search.check import compare
 from search.documents import document_line
-from search.spool import SpoolReader
-from search.sync import drain
+from search.drain import drain
+from search.spool import SpoolReader, SpoolWriter
 from tests.helpers import sample_rows, write_feed
 
 
@@ -25,16 +26,17 @@ def _header(sample_path):
 
 def _import_with_spool(engine, path, tmp_path, monkeypatch, source="sample"):
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)  # the reader process, as for a big file
-    spool = tmp_path / "spool.ndjson"
-    result = import_file(engine, path, ImportOptions(source=source, documents=document_line, spool=spool))
+    spool = SpoolWriter(tmp_path / "spool.ndjson")
+    result = import_file(engine, path, ImportOptions(source=source, documents=document_line, created=spool.add))
     assert result.status == "applied"
+    spool.close(keep=True)
     return result, spool
 
 
 def test_a_spooled_import_indexes_exactly_the_registry(engine, index, sample_path, tmp_path, monkeypatch):
     result, spool = _import_with_spool(engine, sample_path, tmp_path, monkeypatch)
-    assert result.spooled == result.counts.created == 360 and spool.exists()
-    assert drain(engine, index, page=50, spool=spool) == 360
+    assert spool.count == result.counts.created == 360 and spool.path.exists()
+    assert drain(engine, index, page=50, spool=spool.path) == 360
     drift = compare(engine, index)
     assert drift.clean and drift.index == 360
 
@@ -48,27 +50,26 @@ def test_only_new_records_are_spooled_and_changes_since_are_read_back(engine, in
     rows[0][2] = "Điện thoại đã đổi tên"  # an existing record changes, 260 are new
     everything = write_feed(tmp_path / "all.csv", rows, _header(sample_path))
     result, spool = _import_with_spool(engine, everything, tmp_path, monkeypatch)
-    assert result.counts.created == 260 and result.counts.updated == 1 and result.spooled == 260
+    assert result.counts.created == 260 and result.counts.updated == 1 and spool.count == 260
     with Session(engine) as session:  # a change made after the import, before the drain
         newest = session.execute(select(Certificate.id).order_by(Certificate.id.desc())).scalar()
         session.execute(update(Certificate).where(Certificate.id == newest).values(brand="Changed Later"))
         enqueue(session, [newest])
         session.commit()
-    drain(engine, index, page=40, spool=spool)
+    drain(engine, index, page=40, spool=spool.path)
     with Session(engine) as session:
         assert pending(session) == 0
     assert index.index.get_document(newest).brand == "Changed Later"  # not the spooled one
     assert compare(engine, index).clean
 
 
-def test_a_rejected_import_leaves_no_spool(engine, sample_path, tmp_path, monkeypatch):
+def test_a_rejected_import_leaves_no_spool(engine, index, sample_path, tmp_path, monkeypatch):
     rows = sample_rows(sample_path)
     rows.append(list(rows[0]))  # the same number twice
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
-    spool = tmp_path / "spool.ndjson"
-    result = import_file(engine, write_feed(tmp_path / "dup.csv", rows, _header(sample_path)), ImportOptions(
-        source="sample", documents=document_line, spool=spool))
-    assert result.status == "rejected" and not spool.exists() and result.spooled == 0
+    done = ingest(engine, index, write_feed(tmp_path / "dup.csv", rows, _header(sample_path)),
+                  ImportOptions(source="sample"), tmp_path / "spool")
+    assert done.result.status == "rejected" and not list((tmp_path / "spool").iterdir())
 
 
 def test_the_reader_matches_lines_to_claimed_rows(tmp_path):

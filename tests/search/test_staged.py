@@ -17,16 +17,16 @@ import pytest
 from benchmarks.feedgen import write_csv
 from importer import pipeline
 from importer.run import ImportOptions, import_file
-from registry import sync as registry_sync
+from registry import apply as registry_sync
 from search import staged
 from search.build_lock import BuildLock
 from search.check import compare
 from search.client import SearchIndex, SearchTarget, SearchUnavailable
 from search.documents import document_line
+from search.drain import drain, pending
 from search.process import MeilisearchProcess, free_port
 from search.reindex import reindex
 from search.staged import ROW_BYTES, StagedBuild, worth_building
-from search.sync import drain, pending
 from tests.helpers import row, sample_rows, write_feed
 
 ROOT = Path(__file__).resolve().parents[2]

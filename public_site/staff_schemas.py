@@ -1,0 +1,129 @@
+"""The staff API's contract: request and response bodies of ``public_site.staff_api``.
+
+Allow-lists: a report's keyed client hash and an inspection's token id are never sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from public_site.schemas import Decision
+
+Finding = Literal["conforming", "no_certificate", "mark_misused", "suspected_counterfeit", "other"]
+ReportState = Literal["new", "investigating", "closed"]
+
+
+class DecisionBody(msgspec.Struct):
+    certificate_no: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    action: Literal["suspend", "revoke", "reinstate"]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+    decision_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    decision_on: date
+
+
+class InspectionBody(msgspec.Struct):
+    shop_name: Annotated[str, msgspec.Meta(max_length=300)]
+    address: Annotated[str, msgspec.Meta(max_length=500)]
+    province: Annotated[str, msgspec.Meta(max_length=100)]
+    inspected_on: date
+    codes: Annotated[list[str], msgspec.Meta(max_length=50)]
+    finding: Finding
+    notes: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+
+
+class TriageBody(msgspec.Struct):
+    state: ReportState
+    note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+
+
+class DecisionAnswer(msgspec.Struct):
+    certificate_no: str
+    decision: Decision
+
+
+class InspectionOut(msgspec.Struct):
+    id: int
+    inspector: str
+    team: str | None
+    shop_name: str
+    address: str
+    province: str
+    inspected_on: date
+    codes: list[str]
+    finding: Finding
+    notes: str | None
+    photos: list[str]
+    created_at: datetime
+
+
+class ReportOut(msgspec.Struct):
+    id: int
+    code: str
+    place: str | None
+    province: str | None
+    problem: str
+    contact: str | None
+    photo: str | None
+    state: ReportState
+    triage_note: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CloneFlag(msgspec.Struct):
+    certificate_no: str
+    reasons: list[str]
+    scans_today: int
+    daily_average: float
+    provinces: dict[str, int]
+
+
+class AuditOut(msgspec.Struct):
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    target: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class FeedProblem(msgspec.Struct):
+    row: int | None
+    column: str | None
+    value: str | None
+    message_en: str
+    message_vi: str
+    severity: Literal["error", "warning"]
+
+
+class RecordChange(msgspec.Struct):
+    certificate_no: str
+    action: str
+    diff: dict[str, list[Any]]
+
+
+class ImportSummary(msgspec.Struct):
+    """What an uploaded feed did: applied whole, or rejected with every problem."""
+
+    file: str
+    sha256: str
+    source: str
+    status: Literal["applied", "rejected", "skipped", "dry-run"]
+    rows: int
+    invalid_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    run_id: int | None
+    errors: int
+    warnings: int
+    problems: list[FeedProblem]
+    changes: list[RecordChange]
+    indexed: int | None  # documents indexed before the answer; None: left to the search worker
+    seconds: dict[str, float]
