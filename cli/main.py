@@ -11,11 +11,13 @@ from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
 from cli.sources_cmd import sync_command
 from cli.token_cmd import token_command
+from registry.logs import configure_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Hopquy: the public registry of certified telecom and IT equipment."""
+    configure_logging()
 
 
 @main.command()

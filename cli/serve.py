@@ -42,7 +42,7 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access
     engine.dispose()
     try:
         click.echo(f"Hopquy at http://{host}:{port}  (Ctrl-C stops everything)")
-        uvicorn.run("public_site.app:create_app", factory=True, host=host, port=port,
+        uvicorn.run("public_site.app:serve_app", factory=True, host=host, port=port,
                     workers=workers, log_level="info", access_log=access_log, proxy_headers=True)
     finally:
         stopping.set()

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import text
-from sqlmodel import Session
 
+from public_site.plugin import Db, DbEngine, Index
 from public_site.schemas import (
     CertificateDetail,
     ChangesPage,
@@ -67,18 +67,16 @@ class ApiController(Controller):
 
     @get("/search", operation_id="searchCertificates", sync_to_thread=True, responses=problems(400),
          dependencies={"params": SEARCH_PARAMS})
-    def search(self, request: Request, params: NamedDependency[SearchParams]) -> SearchPage:
+    def search(self, engine: DbEngine, index: Index, params: NamedDependency[SearchParams]) -> SearchPage:
         """Search certificates by model, number, mark code, brand, product or holder."""
-        state = request.app.state
-        return typed(search_certificates(state.engine, state.index, params), SearchPage)
+        return typed(search_certificates(engine, index, params), SearchPage)
 
     @get("/certificates/{number:path}", operation_id="getCertificate", sync_to_thread=True,
          responses=problems(400, 404))
-    def certificate(self, request: Request, number: FromPath[PurePath]) -> CertificateDetail:
+    def certificate(self, db: Db, number: FromPath[PurePath]) -> CertificateDetail:
         """The full record of one certificate, with its effective status and history."""
         number = path_text(number)
-        with Session(request.app.state.engine) as session:
-            view = find_certificate(session, number)
+        view = find_certificate(db, number)
         if view is None:
             raise NotFoundException(detail=f"no certificate numbered {number!r}")
         return typed(view.as_dict(), CertificateDetail)
@@ -116,12 +114,11 @@ class RegistryController(Controller):
     tags = ["registry"]
 
     @get("/holders/{tax_code:str}", operation_id="getHolder", sync_to_thread=True, responses=problems(400, 404))
-    def holder(self, request: Request, tax_code: FromPath[str],
+    def holder(self, db: Db, tax_code: FromPath[str],
                page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
                per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> HolderPage:
         """A holder (by tax code) with one page of its certificates and counts by status."""
-        with Session(request.app.state.engine) as session:
-            view = find_holder(session, tax_code, page, per_page)
+        view = find_holder(db, tax_code, page, per_page)
         if view is None:
             raise NotFoundException(detail=f"no holder with tax code {tax_code!r}")
         return typed({
@@ -135,32 +132,28 @@ class RegistryController(Controller):
         }, HolderPage)
 
     @get("/changes", operation_id="listChanges", sync_to_thread=True, responses=problems(400))
-    def changes(self, request: Request,
+    def changes(self, db: Db,
                 since: Annotated[int, QueryParameter(ge=0, description="the next_cursor of the last call")] = 0,
                 limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> ChangesPage:
         """Every registry change in order, for mirrors: walk with ``since=next_cursor``."""
-        with Session(request.app.state.engine) as session:
-            return typed(changes_since(session, since, limit), ChangesPage)
+        return typed(changes_since(db, since, limit), ChangesPage)
 
     @get("/stats", operation_id="statistics", sync_to_thread=True, cache=60, responses=problems())
-    def stats(self, request: Request) -> Statistics:
+    def stats(self, db: Db) -> Statistics:
         """Counts by status, kind, issue year and brand; refreshed every minute."""
-        with Session(request.app.state.engine) as session:
-            return typed(statistics(session), Statistics)
+        return typed(statistics(db), Statistics)
 
 
 @get("/healthz", operation_id="health", sync_to_thread=True, tags=["service"])
-def healthz(request: Request) -> Health:
+def healthz(engine: DbEngine, index: Index) -> Health:
     """Whether the database and the search index answer; search may be down without harm."""
-    state = request.app.state
     database: dict[str, Any] = {"ok": True}
     try:
-        with state.engine.connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        database["pending_index_updates"] = pending(state.engine)
+        database["pending_index_updates"] = pending(engine)
     except Exception as exc:  # noqa: BLE001  report, do not crash the health check
         database = {"ok": False, "error": exc.__class__.__name__}
-    search = {"ok": bool(state.index and state.index.healthy()),
-              "configured": state.index is not None}
+    search = {"ok": bool(index and index.healthy()), "configured": index is not None}
     status = "ok" if database["ok"] and search["ok"] else ("degraded" if database["ok"] else "down")
     return typed({"status": status, "database": database, "search": search}, Health)

@@ -12,7 +12,6 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
@@ -22,17 +21,15 @@ from public_site.auth import CSRF_COOKIE
 from public_site.feeds import OpenDataController
 from public_site.notices import NoticeController
 from public_site.pages import PageController
+from public_site.plugin import Services, problem_details
 from public_site.printables import PrintController
-from public_site.qr import prepare as prepare_qr
-from public_site.rendering import TEMPLATES, PageCache
+from public_site.rendering import TEMPLATES
 from public_site.report_form import ReportController
 from public_site.safety import log_server_error, rate_limit, security_headers
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
-from public_site.worker import IndexWorker, ScanFlusher
-from registry.db import LoopReader, make_engine
-from registry.migrate import upgrade
-from registry.scans import ScanCounter
+from registry.db import make_engine
+from registry.logs import configure_logging
 from registry.settings import Settings, get_settings
 from search.client import SearchIndex, resolve_target
 
@@ -43,6 +40,12 @@ SWAGGER = SwaggerRenderPlugin(
     css_url="/static/swagger-ui/swagger-ui.css",
     standalone_preset_js_url="/static/swagger-ui/swagger-ui-standalone-preset.js",
 )
+
+
+def serve_app() -> Litestar:
+    """The app as ``hopquy serve`` runs it, in each worker process: logging configured first."""
+    configure_logging()
+    return create_app()
 
 
 def create_app(
@@ -58,30 +61,11 @@ def create_app(
     if index is None:
         target = resolve_target(settings)
         index = SearchIndex(target, timeout=2) if target else None
-    worker = IndexWorker(engine, index) if (index is not None and run_worker) else None
-    scans = ScanCounter()
-    reader = LoopReader(engine)
-    flusher = ScanFlusher(engine, scans) if run_worker else None
-
-    def startup(app: Litestar) -> None:
-        if migrate:
-            upgrade(engine)
-        prepare_qr()
-        for thread in (worker, flusher):
-            if thread:
-                thread.start()
-
-    def shutdown(app: Litestar) -> None:
-        for thread in (worker, flusher):
-            if thread:
-                thread.stop()
-        reader.close()
-
     limit = rate_limit(settings.rate_limit_per_minute)
     # forms that post with a cookie carry a CSRF token; the API takes bearer tokens, never cookies
     csrf = CSRFConfig(secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_httponly=True,
                       cookie_secure=settings.secure_cookies)
-    app = Litestar(
+    return Litestar(
         route_handlers=[
             PageController,
             ApiController,
@@ -98,23 +82,15 @@ def create_app(
                                        include_in_schema=False),
         ],
         template_config=TemplateConfig(instance=TEMPLATES),
-        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
+        plugins=[Services(settings, engine, index, run_worker, migrate), problem_details()],
         response_cache_config=ResponseCacheConfig(default_expiration=60),
         openapi_config=OpenAPIConfig(
             title="Hopquy", version="1", render_plugins=[SWAGGER],
             components=Components(security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}),
         ),
+        logging_config=None,  # the process's one configuration: registry.logs, set by serve_app or the CLI
         before_send=[security_headers],
         after_exception=[log_server_error],
         middleware=[limit.middleware] if limit else [],
-        on_startup=[startup],
-        on_shutdown=[shutdown],
         debug=False,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.reader = reader
-    app.state.index = index
-    app.state.scans = scans
-    app.state.scan_pages = PageCache(4096)  # about 30 MB: the devices people are scanning today
-    return app

@@ -8,8 +8,8 @@ from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Stream, Template
-from sqlmodel import Session
 
+from public_site.plugin import AppSettings, Db, DbEngine
 from public_site.schemas import problems
 from registry.changes import latest_changes
 from registry.opendata import Export, last_updated
@@ -23,7 +23,7 @@ class OpenDataController(Controller):
 
     @get("/open-data/{file:str}", operation_id="openData", sync_to_thread=True, media_type="text/csv",
          responses=problems(400, 404), response_description="CSV for .csv, JSON Lines for .jsonl")
-    def certificates(self, request: Request, file: FromPath[str]) -> Response | Stream:
+    def certificates(self, request: Request, engine: DbEngine, file: FromPath[str]) -> Response | Stream:
         """The whole registry, streamed: ``certificates.csv`` or ``certificates.jsonl``.
 
         ``Last-Modified`` (and ``X-Registry-Updated``) carry the time of the last change.
@@ -31,7 +31,6 @@ class OpenDataController(Controller):
         name, _, fmt = file.rpartition(".")
         if name != "certificates" or fmt not in MEDIA:
             raise NotFoundException(detail="ask for certificates.csv or certificates.jsonl")
-        engine = request.app.state.engine
         updated = last_updated(engine)
         headers = {"Content-Disposition": f'attachment; filename="hopquy-{file}"',
                    "Cache-Control": "public, max-age=300"}
@@ -43,10 +42,9 @@ class OpenDataController(Controller):
         return Stream(iter(Export(engine, fmt)), media_type=MEDIA[fmt], headers=headers)
 
     @get("/feeds/changes.atom", operation_id="changesAtom", sync_to_thread=True, media_type="application/atom+xml")
-    def atom(self, request: Request) -> Template:
+    def atom(self, db: Db, settings: AppSettings) -> Template:
         """The latest registry changes as an Atom feed."""
-        with Session(request.app.state.engine) as session:
-            entries = latest_changes(session, ATOM_ENTRIES)
+        entries = latest_changes(db, ATOM_ENTRIES)
         return Template(template_name="feeds/changes.atom", media_type="application/atom+xml",
-                        context={"entries": entries, "base": request.app.state.settings.public_url,
+                        context={"entries": entries, "base": settings.public_url,
                                  "updated": entries[0]["at"] if entries else "1970-01-01T00:00:00+00:00"})

@@ -8,7 +8,6 @@ adhesive sheet) for a holder that labels many products at once.
 from __future__ import annotations
 
 import io
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from public_site.qr import qr_image, qr_png
 
-logging.getLogger("fontTools").setLevel(logging.WARNING)  # it narrates every font subset
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD = FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"
 SCAN_TEXT = "Quét mã để kiểm tra · Scan to verify"

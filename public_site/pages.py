@@ -15,11 +15,11 @@ from litestar.response import Template
 from litestar.response.base import ASGIResponse
 from markupsafe import Markup, escape
 from sqlalchemy import Connection
-from sqlmodel import Session
 
 from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
 from public_site.filters import search_filters, search_url, without_empty_fields
 from public_site.i18n import language, translator
+from public_site.plugin import Db, DbEngine, Index
 from public_site.rendering import HtmlPage, language_cookies, render, render_bytes
 from registry.clock import today
 from registry.provinces import PROVINCES
@@ -51,14 +51,13 @@ class PageController(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True, dependencies={"params": SEARCH_PARAMS}, before_request=without_empty_fields)
-    def home(self, request: Request, params: NamedDependency[SearchParams]) -> Template:
-        state = request.app.state
+    def home(self, request: Request, engine: DbEngine, index: Index, db: Db,
+             params: NamedDependency[SearchParams]) -> Template:
         results = None
         if params.q or filtered(params):
-            results = search_certificates(state.engine, state.index, params)
-        with Session(state.engine) as session:
-            counts = registry_counts(session)
-            latest = [] if results else latest_certificates(session)
+            results = search_certificates(engine, index, params)
+        counts = registry_counts(db)
+        latest = [] if results else latest_certificates(db)
         latest_rows = [(rec, effective_status(rec.admin_status, rec.expires_on)) for _, rec in latest]
         filters = search_filters(params, results["facets"], translator(language(request))) if results else []
         return render(request, "pages/home.html", params=params, results=results, counts=counts,
@@ -66,13 +65,12 @@ class PageController(Controller):
                       max_total_hits=MAX_TOTAL_HITS, max_page=min(MAX_PAGE, MAX_TOTAL_HITS // params.per_page))
 
     @get("/c/{number:path}", sync_to_thread=True)
-    def certificate(self, request: Request, number: FromPath[PurePath]) -> Template:
+    def certificate(self, request: Request, db: Db, number: FromPath[PurePath]) -> Template:
         number = path_text(number)
-        with Session(request.app.state.engine) as session:
-            view = find_certificate(session, number)
-            if view is None:
-                return self._not_found(request, session.connection(), number)
-            notices = violations_of_certificate(session, view.record.certificate_no, view.record.models)
+        view = find_certificate(db, number)
+        if view is None:
+            return self._not_found(request, db.connection(), number)
+        notices = violations_of_certificate(db, view.record.certificate_no, view.record.models)
         return render(request, "pages/certificate.html", view=view, rec=view.record, notices=notices)
 
     # on the event loop: three indexed queries cost less than the hop to a worker thread
@@ -120,11 +118,10 @@ class PageController(Controller):
         return response
 
     @get("/o/{tax_code:str}", sync_to_thread=True)
-    def holder(self, request: Request, tax_code: FromPath[str],
+    def holder(self, request: Request, db: Db, tax_code: FromPath[str],
                page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1) -> Template:
         """A holder and all its certificates, 50 a page."""
-        with Session(request.app.state.engine) as session:
-            holder = find_holder(session, tax_code, page, HOLDER_PAGE)
+        holder = find_holder(db, tax_code, page, HOLDER_PAGE)
         if holder is None:
             raise NotFoundException(detail=f"no holder with tax code {tax_code!r}")
         return render(request, "pages/holder.html", holder=holder, page=page, per_page=HOLDER_PAGE)

@@ -17,11 +17,13 @@ from sqlmodel import Session
 
 from public_site.api import path_text
 from public_site.labels import LabelContent, label_pdf, label_png
+from public_site.plugin import AppSettings, Db
 from public_site.qr import DEFAULT_PX, MAX_PX, MIN_PX, etag, qr_png, qr_svg, verify_url
 from public_site.schemas import problems
 from registry.codes import canonical_certificate_no
 from registry.models import Certificate, Organisation
 from registry.queries import find_certificate
+from registry.settings import Settings
 from registry.snapshots import load_records
 
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -36,14 +38,12 @@ def _split(file: PurePath, allowed: tuple[str, ...]) -> tuple[str, str]:
     return canonical_certificate_no(number), suffix
 
 
-def _label(request: Request, number: str) -> LabelContent:
-    with Session(request.app.state.engine) as session:
-        view = find_certificate(session, number, with_history=False)
+def _label(db: Session, settings: Settings, number: str) -> LabelContent:
+    view = find_certificate(db, number, with_history=False)
     if view is None:
         raise NotFoundException(detail=f"no certificate numbered {number!r}")
     rec = view.record
-    return LabelContent(rec.certificate_no, rec.models, rec.brand,
-                        verify_url(request.app.state.settings.public_url, rec.certificate_no))
+    return LabelContent(rec.certificate_no, rec.models, rec.brand, verify_url(settings.public_url, rec.certificate_no))
 
 
 def _cached(request: Request, tag: str, media_type: str, render, name: str | None = None) -> Response:
@@ -61,61 +61,55 @@ class PrintController(Controller):
 
     @get("/qr/{file:path}", operation_id="qrCode", sync_to_thread=True, media_type="image/png",
          responses=problems(400, 404), response_description="PNG for .png, SVG (image/svg+xml) for .svg")
-    def qr(self, request: Request, file: FromPath[PurePath],
+    def qr(self, request: Request, db: Db, settings: AppSettings, file: FromPath[PurePath],
            size: Annotated[int, QueryParameter(ge=MIN_PX, le=MAX_PX)] = DEFAULT_PX) -> Response:
         """The QR code of a certificate's verify URL (``A0412150324AE01A2.png`` or ``.svg``)."""
         number, suffix = _split(file, ("png", "svg"))
-        url = _label(request, number).verify_url
+        url = _label(db, settings, number).verify_url
         if suffix == "svg":
             return _cached(request, etag("svg", url), TYPES[suffix], lambda: qr_svg(url))
         return _cached(request, etag("png", url, size), TYPES[suffix], lambda: qr_png(url, size))
 
     @get("/label/{file:path}", operation_id="label", sync_to_thread=True, media_type="image/png",
          responses=problems(400, 404), response_description="PNG for .png, PDF (application/pdf) for .pdf")
-    def label(self, request: Request, file: FromPath[PurePath]) -> Response:
+    def label(self, request: Request, db: Db, settings: AppSettings, file: FromPath[PurePath]) -> Response:
         """A printable label (``.png`` or ``.pdf``): mark area, number, model and QR code."""
         number, suffix = _split(file, ("png", "pdf"))
-        content = _label(request, number)
+        content = _label(db, settings, number)
         render = (lambda: label_png(content)) if suffix == "png" else (lambda: label_pdf([content]))
         return _cached(request, etag("label", suffix, content), TYPES[suffix], render,
                        f"hopquy-label-{number}.{suffix}")
 
     @get("/labels.pdf", operation_id="labelSheet", sync_to_thread=True, media_type="application/pdf",
          responses=problems(400, 404))
-    def sheet(self, request: Request,
+    def sheet(self, db: Db, settings: AppSettings,
               no: Annotated[list[str], QueryParameter(description="certificate numbers")]) -> Response:
         """A4 sheets of labels (24 a page) for the certificates named by ``no``."""
         numbers = list(dict.fromkeys(canonical_certificate_no(n) for n in no if n.strip()))
         if not numbers or len(numbers) > SHEET_LIMIT:
             raise ValidationException(detail=f"give 1 to {SHEET_LIMIT} certificate numbers")
-        with Session(request.app.state.engine) as session:
-            ids = session.execute(
-                select(Certificate.id).where(Certificate.certificate_no.in_(numbers))
-            ).scalars().all()
-        return self._sheet(request, ids, "hopquy-labels.pdf")
+        ids = db.execute(select(Certificate.id).where(Certificate.certificate_no.in_(numbers))).scalars().all()
+        return self._sheet(db, settings, ids, "hopquy-labels.pdf")
 
     @get("/o/{tax_code:str}/labels.pdf", operation_id="holderLabelSheet", sync_to_thread=True,
          media_type="application/pdf", responses=problems(400, 404))
-    def holder_sheet(self, request: Request, tax_code: FromPath[str]) -> Response:
+    def holder_sheet(self, db: Db, settings: AppSettings, tax_code: FromPath[str]) -> Response:
         """A4 sheets of labels for every certificate of a holder that is not withdrawn."""
-        with Session(request.app.state.engine) as session:
-            ids = session.execute(
-                select(Certificate.id).join(Organisation, Organisation.id == Certificate.holder_id)
-                .where(Organisation.tax_code == tax_code, Certificate.admin_status == "valid")
-                .order_by(Certificate.certificate_no).limit(SHEET_LIMIT)
-            ).scalars().all()
+        ids = db.execute(
+            select(Certificate.id).join(Organisation, Organisation.id == Certificate.holder_id)
+            .where(Organisation.tax_code == tax_code, Certificate.admin_status == "valid")
+            .order_by(Certificate.certificate_no).limit(SHEET_LIMIT)
+        ).scalars().all()
         if not ids:
             raise NotFoundException(detail=f"no valid certificates for tax code {tax_code!r}")
-        return self._sheet(request, ids, f"hopquy-labels-{tax_code}.pdf")
+        return self._sheet(db, settings, ids, f"hopquy-labels-{tax_code}.pdf")
 
     @staticmethod
-    def _sheet(request: Request, ids: list[int], name: str) -> Response:
+    def _sheet(db: Session, settings: Settings, ids: list[int], name: str) -> Response:
         if not ids:
             raise NotFoundException(detail="none of these certificate numbers is in the registry")
-        public_url = request.app.state.settings.public_url
-        with Session(request.app.state.engine) as session:
-            records = load_records(session, ids)
-        labels = [LabelContent(r.certificate_no, r.models, r.brand, verify_url(public_url, r.certificate_no))
+        records = load_records(db, ids)
+        labels = [LabelContent(r.certificate_no, r.models, r.brand, verify_url(settings.public_url, r.certificate_no))
                   for r in sorted(records.values(), key=lambda r: r.certificate_no)]
         return Response(label_pdf(labels, sheet=True), media_type=TYPES["pdf"],
                         headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-cache"})

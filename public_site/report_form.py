@@ -22,9 +22,12 @@ from litestar.params import Body, QueryParameter
 from litestar.response import Template
 from sqlmodel import Session
 
+from public_site.plugin import AppSettings, DbEngine
 from public_site.rendering import render
+from registry.errors import Refused
 from registry.photos import PhotoRefused, check_and_store
-from registry.reports import ReportInput, ReportRefused, client_hash, file_report
+from registry.reports import ReportInput, client_hash, file_report
+from registry.settings import Settings
 
 MIN_SECONDS, MAX_SECONDS = 3, 2 * 3600
 MAX_BODY = 9 * 1024 * 1024
@@ -65,13 +68,13 @@ class ReportController(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=False)
-    def form(self, request: Request, code: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
-        return self._form(request, ReportForm(code=code))
+    def form(self, request: Request, settings: AppSettings,
+             code: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
+        return self._form(request, settings, ReportForm(code=code))
 
     @post("/", request_max_body_size=MAX_BODY)
-    async def send(self, request: Request,
+    async def send(self, request: Request, engine: DbEngine, settings: AppSettings,
                    data: Annotated[ReportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
-        settings = request.app.state.settings
         problem = "" if not data.website else "the form could not be accepted"
         problem = problem or stamp_problem(settings.secret_key, data.issued) or ""
         photo = None
@@ -82,14 +85,13 @@ class ReportController(Controller):
             except PhotoRefused as exc:
                 problem = str(exc)
         if problem:
-            return self._form(request, data, problem, status_code=400)
+            return self._form(request, settings, data, problem, status_code=400)
         sender = client_hash(settings.secret_key.encode(), request.client.host if request.client else "?")
         report = ReportInput(data.code, data.problem, data.place, data.province, data.contact, photo)
         try:
-            await anyio.to_thread.run_sync(self._save, request.app.state.engine, report, sender)
-        except ReportRefused as exc:
-            status = 429 if "too many" in str(exc) else 400
-            return self._form(request, data, str(exc), status_code=status)
+            await anyio.to_thread.run_sync(self._save, engine, report, sender)
+        except Refused as exc:
+            return self._form(request, settings, data, str(exc), status_code=exc.status)
         return render(request, "pages/report_sent.html", code=data.code)
 
     @staticmethod
@@ -99,7 +101,8 @@ class ReportController(Controller):
             session.commit()
 
     @staticmethod
-    def _form(request: Request, data: ReportForm, problem: str = "", status_code: int = 200) -> Template:
-        stamp = form_stamp(request.app.state.settings.secret_key)
+    def _form(request: Request, settings: Settings, data: ReportForm, problem: str = "",
+              status_code: int = 200) -> Template:
+        stamp = form_stamp(settings.secret_key)
         return render(request, "pages/report.html", status_code=status_code, form=data,
                       problem=problem, stamp=stamp)

@@ -41,8 +41,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     """An error, as ``application/problem+json`` (RFC 9457)."""
 
     status: int
-    title: str
-    detail: str
+    title: str  # the status in words ("Not Found")
+    detail: str | None = None  # why, for this request
     type: str | None = None
     instance: str | None = None
     extra: Any = None

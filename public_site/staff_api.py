@@ -14,15 +14,16 @@ from typing import Annotated, Literal
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlmodel import Session
 
 from importer.run import ImportOptions
-from ingest.service import ingest
+from ingest.service import Ingested, ingest
 from public_site.auth import requires, staff_of
+from public_site.plugin import AppSettings, Db, DbEngine, Index, Scans
 from public_site.schemas import PROBLEMS, problems, typed
 from public_site.staff_schemas import (
     AuditOut,
@@ -33,20 +34,20 @@ from public_site.staff_schemas import (
     InspectionBody,
     InspectionOut,
     ReportOut,
+    ReportState,
     TriageBody,
 )
 from registry.access import audit, audit_entries
 from registry.codes import canonical_certificate_no
-from registry.decisions import DecisionInput, DecisionRefused, decide, decision_view
+from registry.decisions import DecisionInput, decide, decision_view
 from registry.inspections import (
     InspectionInput,
-    InspectionRefused,
     inspections_csv,
     record_inspection,
     visible_inspections,
 )
 from registry.models import Certificate
-from registry.reports import ReportRefused, list_reports, triage
+from registry.reports import list_reports, triage
 from registry.scans import flagged
 
 MAX_FEED_BYTES = 512 * 1024 * 1024
@@ -68,51 +69,37 @@ class StaffApiController(Controller):
 
     @post("/decisions", guards=[requires("admin")], sync_to_thread=True, operation_id="decideStatus",
           responses=problems(400, 401, 403, 404, 409))
-    def decide(self, request: Request, data: JSONBody[DecisionBody]) -> DecisionAnswer:
+    def decide(self, request: Request, db: Db, data: JSONBody[DecisionBody]) -> DecisionAnswer:
         """Suspend, revoke or reinstate a certificate, with the legal reason and decision reference."""
-        with Session(request.app.state.engine) as session:
-            cert = certificate_or_404(session, data.certificate_no)
-            try:
-                row = decide(
-                    session,
-                    cert,
-                    DecisionInput(data.action, data.reason, data.decision_ref, data.decision_on),
-                    staff_of(request),
-                )
-            except DecisionRefused as exc:
-                raise ClientException(detail=str(exc), status_code=409) from exc
-            session.commit()
-            return typed({"certificate_no": cert.certificate_no, "decision": decision_view(row)}, DecisionAnswer)
+        cert = certificate_or_404(db, data.certificate_no)
+        decision = DecisionInput(data.action, data.reason, data.decision_ref, data.decision_on)
+        row = decide(db, cert, decision, staff_of(request))
+        db.commit()
+        return typed({"certificate_no": cert.certificate_no, "decision": decision_view(row)}, DecisionAnswer)
 
     @get("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="listInspections",
          responses=problems(401, 403))
-    def inspections(self, request: Request) -> list[InspectionOut]:
+    def inspections(self, request: Request, db: Db) -> list[InspectionOut]:
         """The caller's and their team's inspections (all of them for an admin)."""
-        with Session(request.app.state.engine) as session:
-            rows = visible_inspections(session, staff_of(request))
-            return typed(rows, list[InspectionOut], from_attributes=True)
+        return typed(visible_inspections(db, staff_of(request)), list[InspectionOut], from_attributes=True)
 
     @post("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="recordInspection",
           responses=problems(400, 401, 403))
-    def record(self, request: Request, data: JSONBody[InspectionBody]) -> InspectionOut:
+    def record(self, request: Request, db: Db, data: JSONBody[InspectionBody]) -> InspectionOut:
         """Record a shop inspection (photos are added from the inspection form)."""
-        with Session(request.app.state.engine) as session:
-            try:
-                row = record_inspection(session, InspectionInput(**msgspec.structs.asdict(data)), staff_of(request))
-            except InspectionRefused as exc:
-                raise ClientException(detail=str(exc)) from exc
-            session.commit()
-            return typed(row, InspectionOut, from_attributes=True)
+        row = record_inspection(db, InspectionInput(**msgspec.structs.asdict(data)), staff_of(request))
+        db.commit()
+        return typed(row, InspectionOut, from_attributes=True)
 
     @get("/inspections/export.csv", guards=[requires("admin")], sync_to_thread=True, operation_id="exportInspections",
          media_type="text/csv", responses=problems(401, 403))
-    def export(self, request: Request) -> Response[str]:
-        with Session(request.app.state.engine) as session:
-            staff = staff_of(request)
-            rows = visible_inspections(session, staff, limit=1_000_000)
-            body = inspections_csv(rows)
-            audit(session, staff.name, staff.role, "inspection.export", "inspections", None, {"rows": len(rows)})
-            session.commit()
+    def export(self, request: Request, db: Db) -> Response[str]:
+        """Every inspection the caller may see, as CSV (the export is audited)."""
+        staff = staff_of(request)
+        rows = visible_inspections(db, staff, limit=1_000_000)
+        body = inspections_csv(rows)
+        audit(db, staff.name, staff.role, "inspection.export", "inspections", None, {"rows": len(rows)})
+        db.commit()
         return Response(
             body,
             media_type="text/csv; charset=utf-8",
@@ -123,43 +110,37 @@ class StaffApiController(Controller):
          responses=problems(400, 401, 403))
     def reports(
         self,
-        request: Request,
-        report_state: Annotated[Literal["new", "investigating", "closed"] | None, QueryParameter(name="state")] = None,
+        db: Db,
+        report_state: Annotated[ReportState | None, QueryParameter(name="state")] = None,
     ) -> list[ReportOut]:
         """Citizen reports, newest first, optionally of one state."""
-        with Session(request.app.state.engine) as session:
-            return typed(list_reports(session, report_state), list[ReportOut], from_attributes=True)
+        return typed(list_reports(db, report_state), list[ReportOut], from_attributes=True)
 
     @patch("/reports/{report_id:int}", guards=[requires("inspector")], sync_to_thread=True, operation_id="triageReport",
            responses=problems(400, 401, 403, 404, 409))
-    def triage(self, request: Request, report_id: FromPath[int], data: JSONBody[TriageBody]) -> ReportOut:
+    def triage(self, request: Request, db: Db, report_id: FromPath[int], data: JSONBody[TriageBody]) -> ReportOut:
         """Move a citizen report on (new, investigating, closed), with a note."""
-        with Session(request.app.state.engine) as session:
-            try:
-                row = triage(session, report_id, data.state, data.note, staff_of(request))
-            except LookupError as exc:
-                raise NotFoundException(detail=str(exc)) from exc
-            except ReportRefused as exc:
-                raise ClientException(detail=str(exc), status_code=409) from exc
-            session.commit()
-            return typed(row, ReportOut, from_attributes=True)
+        try:
+            row = triage(db, report_id, data.state, data.note, staff_of(request))
+        except LookupError as exc:
+            raise NotFoundException(detail=str(exc)) from exc
+        db.commit()
+        return typed(row, ReportOut, from_attributes=True)
 
     @get("/flags", guards=[requires("inspector")], sync_to_thread=True, operation_id="cloneFlags",
          responses=problems(400, 401, 403))
-    def flags(self, request: Request, on: FromQuery[date | None] = None) -> list[CloneFlag]:
+    def flags(self, engine: DbEngine, db: Db, scans: Scans, on: FromQuery[date | None] = None) -> list[CloneFlag]:
         """Certificates whose scans suggest a copied QR code, with the evidence."""
-        request.app.state.scans.flush(request.app.state.engine)
-        with Session(request.app.state.engine) as session:
-            return typed(flagged(session, on), list[CloneFlag], from_attributes=True)
+        scans.flush(engine)
+        return typed(flagged(db, on), list[CloneFlag], from_attributes=True)
 
     @get("/audit", guards=[requires("admin")], sync_to_thread=True, operation_id="auditLog",
          responses=problems(400, 401, 403))
     def audit_log(
-        self, request: Request, before_id: Annotated[int | None, QueryParameter(ge=1)] = None
+        self, db: Db, before_id: Annotated[int | None, QueryParameter(ge=1)] = None
     ) -> list[AuditOut]:
         """The audit log, newest first, a page at a time (``before_id``: the last id seen)."""
-        with Session(request.app.state.engine) as session:
-            return typed(audit_entries(session, before_id=before_id), list[AuditOut], from_attributes=True)
+        return typed(audit_entries(db, before_id=before_id), list[AuditOut], from_attributes=True)
 
     @post(
         "/imports",
@@ -173,6 +154,9 @@ class StaffApiController(Controller):
     async def upload(
         self,
         request: Request,
+        engine: DbEngine,
+        index: Index,
+        settings: AppSettings,
         source: Annotated[str, QueryParameter(min_length=1, max_length=100)],
         file_name: Annotated[str, QueryParameter(min_length=1, max_length=200)],
         mode: FromQuery[Literal["delta", "full"]] = "delta",
@@ -180,26 +164,24 @@ class StaffApiController(Controller):
     ) -> Response[ImportSummary]:
         """Upload one feed file (the raw bytes as the body); applied whole or not at all."""
         suffix = PurePath(file_name).suffix.lower()[:8] or ".csv"
+        staff = staff_of(request)
         with tempfile.TemporaryDirectory(prefix="hopquy-upload-") as folder:
             path = Path(folder) / f"{PurePath(file_name).stem[:100] or 'feed'}{suffix}"
             with path.open("wb") as out:
                 async for chunk in request.stream():
                     out.write(chunk)
             options = ImportOptions(source=source, full=mode == "full", strict=not skip_invalid)
-            state = request.app.state
-            done = await anyio.to_thread.run_sync(
-                ingest, state.engine, state.index, path, options, state.settings.data_dir / "spool")
-        result, body = done.result, done.as_dict()
-        staff = staff_of(request)
-        with Session(request.app.state.engine) as session:
-            audit(
-                session,
-                staff.name,
-                staff.role,
-                "feed.upload",
-                f"source:{source}",
-                None,
-                {k: body[k] for k in ("file", "sha256", "status", "created", "updated", "withdrawn", "errors")},
-            )
-            session.commit()
-        return Response(typed(body, ImportSummary), status_code=422 if result.status == "rejected" else 200)
+
+            def import_and_audit() -> Ingested:
+                done = ingest(engine, index, path, options, settings.data_dir / "spool")
+                body = done.as_dict()
+                with Session(engine) as session:
+                    audit(session, staff.name, staff.role, "feed.upload", f"source:{source}", None,
+                          {k: body[k] for k in ("file", "sha256", "status", "created", "updated", "withdrawn",
+                                                "errors")})
+                    session.commit()
+                return done
+
+            done = await anyio.to_thread.run_sync(import_and_audit)
+        return Response(typed(done.as_dict(), ImportSummary),
+                        status_code=422 if done.result.status == "rejected" else 200)

@@ -18,19 +18,22 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import File, Redirect, Template
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from public_site.auth import SESSION_COOKIE, requires, session_cookie, staff_of, to_login
+from public_site.plugin import AppSettings, Db, DbEngine, Scans
 from public_site.rendering import render
 from public_site.staff_api import certificate_or_404
-from registry.access import audit_entries, close_session, open_session, staff_for_secret
-from registry.decisions import DecisionInput, DecisionRefused, decide
+from registry.access import Staff, audit_entries, close_session, open_session, staff_for_secret
+from registry.decisions import DecisionInput, decide
+from registry.errors import Refused
 from registry.inspections import MAX_PHOTOS, InspectionInput, InspectionRefused, record_inspection, visible_inspections
 from registry.oversight_models import FINDINGS, REPORT_STATES
-from registry.photos import PhotoRefused, check_and_store, stored_path
-from registry.reports import ReportRefused, list_reports, triage
+from registry.photos import check_and_store, stored_path
+from registry.reports import list_reports, triage
 from registry.scans import flagged
-from registry.violations import ViolationInput, ViolationRefused, publish_violation
+from registry.violations import ViolationInput, publish_violation
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
@@ -106,29 +109,26 @@ class StaffLoginController(Controller):
         return render(request, "staff/login.html", next=_safe_next(next), problem="")
 
     @post("/login", sync_to_thread=True)
-    def login(self, request: Request, data: Annotated[LoginForm, FORM]) -> Response:
-        with Session(request.app.state.engine) as session:
-            staff = staff_for_secret(session, data.token.strip())
-            if staff is None or staff.role == "importer":
-                return render(
-                    request,
-                    "staff/login.html",
-                    status_code=401,
-                    next=_safe_next(data.next),
-                    problem="This token is unknown, revoked, or not an inspector's or admin's.",
-                )
-            cookie = open_session(session, staff)
-            session.commit()
-        settings = request.app.state.settings
+    def login(self, request: Request, db: Db, settings: AppSettings, data: Annotated[LoginForm, FORM]) -> Response:
+        staff = staff_for_secret(db, data.token.strip())
+        if staff is None or staff.role == "importer":
+            return render(
+                request,
+                "staff/login.html",
+                status_code=401,
+                next=_safe_next(data.next),
+                problem="This token is unknown, revoked, or not an inspector's or admin's.",
+            )
+        cookie = open_session(db, staff)
+        db.commit()
         return Redirect(_safe_next(data.next), cookies=[session_cookie(request, cookie, settings.secure_cookies)])
 
     @post("/logout", sync_to_thread=True)
-    def logout(self, request: Request) -> Redirect:
+    def logout(self, request: Request, db: Db) -> Redirect:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
-            with Session(request.app.state.engine) as session:
-                close_session(session, cookie)
-                session.commit()
+            close_session(db, cookie)
+            db.commit()
         response = Redirect("/staff/login")
         response.delete_cookie(SESSION_COOKIE, path="/staff")
         return response
@@ -141,31 +141,31 @@ class StaffPageController(Controller):
     exception_handlers = {NotAuthorizedException: to_login}
 
     @get("/", sync_to_thread=True)
-    def dashboard(self, request: Request) -> Template:
-        request.app.state.scans.flush(request.app.state.engine)
-        with Session(request.app.state.engine) as session:
-            staff = staff_of(request)
-            return render(
-                request,
-                "staff/dashboard.html",
-                staff=staff,
-                flags=flagged(session),
-                reports=list_reports(session, "new", limit=20),
-                inspections=visible_inspections(session, staff, limit=20),
-            )
+    def dashboard(self, request: Request, engine: DbEngine, db: Db, scans: Scans) -> Template:
+        scans.flush(engine)
+        staff = staff_of(request)
+        return render(
+            request,
+            "staff/dashboard.html",
+            staff=staff,
+            flags=flagged(db),
+            reports=list_reports(db, "new", limit=20),
+            inspections=visible_inspections(db, staff, limit=20),
+        )
 
     @get("/inspections/new", sync_to_thread=False)
     def inspection_form(self, request: Request, code: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
         return self._inspection_page(request, InspectionForm(codes=code, inspected_on=date.today().isoformat()))
 
     @post("/inspections", request_max_body_size=(MAX_PHOTOS * 8 + 1) * 1024 * 1024)
-    async def record(self, request: Request, data: Annotated[InspectionForm, MULTIPART]) -> Response:
+    async def record(self, request: Request, engine: DbEngine, settings: AppSettings,
+                     data: Annotated[InspectionForm, MULTIPART]) -> Response:
         photos = data.photos if isinstance(data.photos, list) else [data.photos]
         photos = [p for p in photos if isinstance(p, UploadFile) and p.filename]
         try:
             if len(photos) > MAX_PHOTOS:
                 raise InspectionRefused(f"at most {MAX_PHOTOS} photos per inspection")
-            folder = request.app.state.settings.photo_dir
+            folder = settings.photo_dir
             names = [await anyio.to_thread.run_sync(check_and_store, await p.read(), folder) for p in photos]
             form = InspectionInput(
                 data.shop_name,
@@ -177,15 +177,15 @@ class StaffPageController(Controller):
                 data.notes,
                 names,
             )
-            await anyio.to_thread.run_sync(self._save_inspection, request, form)
-        except (InspectionRefused, PhotoRefused, ValueError) as exc:
+            await anyio.to_thread.run_sync(self._save_inspection, engine, staff_of(request), form)
+        except ValueError as exc:  # a refusal (registry.errors), or a date that is not one
             return self._inspection_page(request, data, str(exc), status_code=400)
         return Redirect("/staff/inspections")
 
     @staticmethod
-    def _save_inspection(request: Request, form: InspectionInput) -> None:
-        with Session(request.app.state.engine) as session:
-            record_inspection(session, form, staff_of(request))
+    def _save_inspection(engine: Engine, staff: Staff, form: InspectionInput) -> None:
+        with Session(engine) as session:
+            record_inspection(session, form, staff)
             session.commit()
 
     @staticmethod
@@ -201,14 +201,13 @@ class StaffPageController(Controller):
         )
 
     @get("/inspections", sync_to_thread=True)
-    def inspections(self, request: Request) -> Template:
-        with Session(request.app.state.engine) as session:
-            staff = staff_of(request)
-            return render(request, "staff/inspections.html", staff=staff, rows=visible_inspections(session, staff))
+    def inspections(self, request: Request, db: Db) -> Template:
+        staff = staff_of(request)
+        return render(request, "staff/inspections.html", staff=staff, rows=visible_inspections(db, staff))
 
     @get("/photos/{name:str}", sync_to_thread=False)
-    def photo(self, request: Request, name: FromPath[str]) -> File:
-        path = stored_path(request.app.state.settings.photo_dir, name)
+    def photo(self, settings: AppSettings, name: FromPath[str]) -> File:
+        path = stored_path(settings.photo_dir, name)
         if path is None:
             raise NotFoundException(detail="no such photo")
         return File(
@@ -220,29 +219,23 @@ class StaffPageController(Controller):
 
     @get("/reports", sync_to_thread=True)
     def reports(
-        self, request: Request, report_state: Annotated[str | None, QueryParameter(name="state", max_length=16)] = None
+        self, request: Request, db: Db,
+        report_state: Annotated[str | None, QueryParameter(name="state", max_length=16)] = None,
     ) -> Template:
-        with Session(request.app.state.engine) as session:
-            rows = list_reports(session, report_state if report_state in REPORT_STATES else None)
-            return render(request, "staff/reports.html", rows=rows, states=REPORT_STATES, problem="")
+        rows = list_reports(db, report_state if report_state in REPORT_STATES else None)
+        return render(request, "staff/reports.html", rows=rows, states=REPORT_STATES, problem="")
 
     @post("/reports/{report_id:int}", sync_to_thread=True)
-    def triage(self, request: Request, report_id: FromPath[int], data: Annotated[TriageForm, FORM]) -> Response:
-        with Session(request.app.state.engine) as session:
-            try:
-                triage(session, report_id, data.state, data.note, staff_of(request))
-            except LookupError as exc:
-                raise NotFoundException(detail=str(exc)) from exc
-            except ReportRefused as exc:
-                return render(
-                    request,
-                    "staff/reports.html",
-                    status_code=409,
-                    rows=list_reports(session),
-                    states=REPORT_STATES,
-                    problem=str(exc),
-                )
-            session.commit()
+    def triage(self, request: Request, db: Db, report_id: FromPath[int],
+               data: Annotated[TriageForm, FORM]) -> Response:
+        try:
+            triage(db, report_id, data.state, data.note, staff_of(request))
+        except LookupError as exc:
+            raise NotFoundException(detail=str(exc)) from exc
+        except Refused as exc:
+            return render(request, "staff/reports.html", status_code=exc.status, rows=list_reports(db),
+                          states=REPORT_STATES, problem=str(exc))
+        db.commit()
         return Redirect("/staff/reports")
 
     @get("/decisions/new", guards=[requires("admin")], sync_to_thread=False)
@@ -250,49 +243,34 @@ class StaffPageController(Controller):
         return render(request, "staff/decision_form.html", form=DecisionForm(certificate_no=no), problem="")
 
     @post("/decisions", guards=[requires("admin")], sync_to_thread=True)
-    def decide(self, request: Request, data: Annotated[DecisionForm, FORM]) -> Response:
-        with Session(request.app.state.engine) as session:
-            try:
-                cert = certificate_or_404(session, data.certificate_no)
-                decide(
-                    session,
-                    cert,
-                    DecisionInput(data.action, data.reason, data.decision_ref, _date(data.decision_on)),
-                    staff_of(request),
-                )
-            except (DecisionRefused, ValueError, NotFoundException) as exc:
-                detail = getattr(exc, "detail", None) or str(exc)
-                return render(request, "staff/decision_form.html", status_code=400, form=data, problem=detail)
-            session.commit()
-            number = cert.certificate_no
-        return Redirect(f"/c/{number}")
+    def decide(self, request: Request, db: Db, data: Annotated[DecisionForm, FORM]) -> Response:
+        try:
+            cert = certificate_or_404(db, data.certificate_no)
+            decide(db, cert, DecisionInput(data.action, data.reason, data.decision_ref, _date(data.decision_on)),
+                   staff_of(request))
+        except (ValueError, NotFoundException) as exc:  # a refusal, a date that is not one, no such number
+            detail = getattr(exc, "detail", None) or str(exc)
+            return render(request, "staff/decision_form.html", status_code=400, form=data, problem=detail)
+        db.commit()
+        return Redirect(f"/c/{cert.certificate_no}")
 
     @get("/violations/new", guards=[requires("admin")], sync_to_thread=False)
     def violation_form(self, request: Request) -> Template:
         return render(request, "staff/violation_form.html", form=ViolationForm(), problem="")
 
     @post("/violations", guards=[requires("admin")], sync_to_thread=True)
-    def publish(self, request: Request, data: Annotated[ViolationForm, FORM]) -> Response:
-        with Session(request.app.state.engine) as session:
-            try:
-                notice = ViolationInput(
-                    data.organisation_name,
-                    data.decision_ref,
-                    _date(data.decision_on),
-                    data.violation,
-                    data.sanction,
-                    data.tax_code,
-                    _lines(data.certificates),
-                    _lines(data.models),
-                )
-                publish_violation(session, notice, staff_of(request))
-            except (ViolationRefused, ValueError) as exc:
-                return render(request, "staff/violation_form.html", status_code=400, form=data, problem=str(exc))
-            session.commit()
+    def publish(self, request: Request, db: Db, data: Annotated[ViolationForm, FORM]) -> Response:
+        try:
+            notice = ViolationInput(data.organisation_name, data.decision_ref, _date(data.decision_on), data.violation,
+                                    data.sanction, data.tax_code, _lines(data.certificates), _lines(data.models))
+            publish_violation(db, notice, staff_of(request))
+        except ValueError as exc:  # a refusal (registry.errors), or a date that is not one
+            return render(request, "staff/violation_form.html", status_code=400, form=data, problem=str(exc))
+        db.commit()
         return Redirect("/violations")
 
     @get("/audit", guards=[requires("admin")], sync_to_thread=True)
-    def audit(self, request: Request, before_id: Annotated[int | None, QueryParameter(ge=1)] = None) -> Template:
-        with Session(request.app.state.engine) as session:
-            return render(request, "staff/audit.html", entries=audit_entries(session, before_id=before_id),
-                          as_json=lambda value: json.dumps(value, ensure_ascii=False) if value else "")
+    def audit(self, request: Request, db: Db,
+              before_id: Annotated[int | None, QueryParameter(ge=1)] = None) -> Template:
+        return render(request, "staff/audit.html", entries=audit_entries(db, before_id=before_id),
+                      as_json=lambda value: json.dumps(value, ensure_ascii=False) if value else "")

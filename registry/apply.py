@@ -21,6 +21,7 @@ from registry.bulk import BulkWriter
 from registry.catalogue import COLUMN_FIELDS, LIST_COLUMNS, joined
 from registry.codes import model_key
 from registry.decisions import resolve_feed_status, standing_decisions
+from registry.errors import Refused
 from registry.holders import HolderCache, RegulationCache
 from registry.models import (
     Certificate,
@@ -40,8 +41,10 @@ MASS_WITHDRAW_SHARE = 0.20
 CHUNK = 2000
 
 
-class MassWithdrawRefused(Exception):
+class MassWithdrawRefused(Refused):
     """A full snapshot would withdraw too much of its source: probably a truncated export."""
+
+    status = 422
 
     def __init__(self, would_withdraw: int, active: int) -> None:
         self.would_withdraw, self.active = would_withdraw, active

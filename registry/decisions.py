@@ -16,12 +16,13 @@ from sqlmodel import Session
 
 from registry.access import Staff, audit
 from registry.clock import utcnow
+from registry.errors import Conflict
 from registry.models import Certificate, CertificateEvent
 from registry.outbox import enqueue
 from registry.oversight_models import DECISION_ACTIONS, StatusDecision
 
 
-class DecisionRefused(ValueError):
+class DecisionRefused(Conflict):
     """The decision cannot apply as asked (unknown action, final status, missing fields)."""
 
 

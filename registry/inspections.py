@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from registry.access import Staff, audit
 from registry.clock import today
+from registry.errors import Refused
 from registry.opendata import safe_cell
 from registry.oversight_models import FINDINGS, Inspection
 
@@ -19,8 +20,8 @@ MAX_CODES = 50
 MAX_PHOTOS = 4
 
 
-class InspectionRefused(ValueError):
-    pass
+class InspectionRefused(Refused):
+    """An inspection record that is missing what it needs."""
 
 
 @dataclass

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from registry.errors import Refused
+
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48 MP phone photo is refused; 40 MP (7,700 x 5,200) is plenty
 MAX_SIDE = 2560  # stored photos are scaled down to this
@@ -23,7 +25,7 @@ FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png)$")
 
 
-class PhotoRefused(ValueError):
+class PhotoRefused(Refused):
     """The upload is not a photo we accept; the message says why, in words a user can act on."""
 
 

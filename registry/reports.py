@@ -16,14 +16,25 @@ from sqlmodel import Session
 
 from registry.access import Staff, audit
 from registry.clock import utcnow
+from registry.errors import Conflict, Refused
 from registry.oversight_models import REPORT_STATES, CitizenReport
 
 REPORTS_PER_HOUR = 5
 TRANSITIONS = {"new": ("investigating", "closed"), "investigating": ("closed",), "closed": ("investigating",)}
 
 
-class ReportRefused(ValueError):
-    pass
+class ReportRefused(Refused):
+    """A report that is incomplete."""
+
+
+class TooManyReports(ReportRefused):
+    """Its sender's quota for the hour is spent."""
+
+    status = 429
+
+
+class TriageRefused(Conflict):
+    """A report moved on out of order (a closed one cannot go back to new)."""
 
 
 @dataclass
@@ -60,7 +71,7 @@ def recent_reports(session: Session, sender: str) -> int:
 def file_report(session: Session, data: ReportInput, sender: str) -> CitizenReport:
     data.check()
     if recent_reports(session, sender) >= REPORTS_PER_HOUR:
-        raise ReportRefused("too many reports from this connection; please try again in an hour")
+        raise TooManyReports("too many reports from this connection; please try again in an hour")
     row = CitizenReport(
         code=data.code.strip()[:120], problem=data.problem.strip(), place=_opt(data.place, 300),
         province=_opt(data.province, 100), contact=_opt(data.contact, 200), photo=data.photo,
@@ -76,7 +87,7 @@ def triage(session: Session, report_id: int, state: str, note: str, staff: Staff
     if row is None:
         raise LookupError(f"no report {report_id}")
     if state not in REPORT_STATES or state not in TRANSITIONS[row.state]:
-        raise ReportRefused(f"a {row.state} report can move to {', '.join(TRANSITIONS[row.state])}")
+        raise TriageRefused(f"a {row.state} report can move to {', '.join(TRANSITIONS[row.state])}")
     before = {"state": row.state, "triage_note": row.triage_note}
     row.state, row.triage_note, row.updated_at = state, (note or "").strip() or row.triage_note, utcnow()
     session.add(row)

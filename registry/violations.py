@@ -12,11 +12,12 @@ from sqlmodel import Session
 from registry.access import Staff, audit
 from registry.clock import today
 from registry.codes import canonical_certificate_no
+from registry.errors import Refused
 from registry.oversight_models import Violation
 
 
-class ViolationRefused(ValueError):
-    pass
+class ViolationRefused(Refused):
+    """A notice that is missing what a published notice needs."""
 
 
 @dataclass

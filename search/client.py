@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from search.process import running_instance
 
 # httpx logs every request at INFO: a line on the server's log for each search and each
 # page of documents; it also cost the search API about a tenth of its throughput
-logging.getLogger("httpx").setLevel(logging.WARNING)
 UPLOAD_TIMEOUT = 300  # seconds for a page of documents to reach a busy Meilisearch
 UNAVAILABLE = (MeilisearchCommunicationError, MeilisearchTimeoutError, ConnectionError, OSError)
 

@@ -116,6 +116,11 @@ def test_refused_decisions_change_nothing(client, tokens, feed_registry):
     for body, status in cases:
         response = client.post("/api/v1/decisions", json={"certificate_no": NUMBERS[0], **body}, headers=admin)
         assert response.status_code == status, (body, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["status"] == status and response.json()["title"]
+    refusal = client.post("/api/v1/decisions", json={"certificate_no": NUMBERS[0], **DECISION, "action": "reinstate"},
+                          headers=admin).json()
+    assert refusal["title"] == "Conflict" and refusal["detail"] == "the certificate is already valid"
     assert (
         client.post("/api/v1/decisions", json={**DECISION, "certificate_no": "NOPE"}, headers=admin).status_code == 404
     )

@@ -1,0 +1,102 @@
+"""The app's services, wired in one place: what handlers receive as dependencies, what starts
+and stops with the app, and how a refusal of the registry becomes an answer.
+
+Handlers ask for ``settings``, ``engine``, ``index`` or ``db`` (a session for the request,
+closed after it) by name. The scan page and the verify API read ``app.state`` directly
+instead: they are the hot path, and a dependency costs more there than their query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http import HTTPStatus
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException
+from litestar.plugins import InitPluginProtocol
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from public_site.qr import prepare as prepare_qr
+from public_site.rendering import PageCache
+from public_site.worker import IndexWorker, ScanFlusher
+from registry.db import LoopReader
+from registry.errors import Refused
+from registry.migrate import upgrade
+from registry.scans import ScanCounter
+from registry.settings import Settings
+from search.client import SearchIndex
+
+SCAN_PAGES = 4096  # about 30 MB: the devices people are scanning today
+# what a handler names to receive the app's services
+Db = NamedDependency[Session]
+DbEngine = NamedDependency[Engine]
+Index = NamedDependency[SearchIndex | None]
+AppSettings = NamedDependency[Settings]
+Scans = NamedDependency[ScanCounter]
+
+
+class Services(InitPluginProtocol):
+    """Settings, database, search index and background threads of one app."""
+
+    def __init__(self, settings: Settings, engine: Engine, index: SearchIndex | None, run_worker: bool = True,
+                 migrate: bool = True) -> None:
+        self.settings, self.engine, self.index, self.migrate = settings, engine, index, migrate
+        self.scans = ScanCounter()
+        self.reader = LoopReader(engine)
+        self.threads = [thread for thread in (
+            IndexWorker(engine, index) if index is not None and run_worker else None,
+            ScanFlusher(engine, self.scans) if run_worker else None,
+        ) if thread is not None]
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.dependencies.update({
+            "settings": Provide(lambda: self.settings, use_cache=True, sync_to_thread=False),
+            "engine": Provide(lambda: self.engine, use_cache=True, sync_to_thread=False),
+            "index": Provide(lambda: self.index, use_cache=True, sync_to_thread=False),
+            "db": Provide(self.session),
+            "scans": Provide(lambda: self.scans, use_cache=True, sync_to_thread=False),
+        })
+        app_config.on_startup.append(self.startup)
+        app_config.on_shutdown.append(self.shutdown)
+        app_config.state.update(settings=self.settings, engine=self.engine, index=self.index, reader=self.reader,
+                                scans=self.scans, scan_pages=PageCache(SCAN_PAGES))
+        return app_config
+
+    def session(self) -> Iterator[Session]:
+        """One session for the request; it connects on first use and closes after the answer."""
+        with Session(self.engine) as session:
+            yield session
+
+    def startup(self, app: Litestar) -> None:
+        if self.migrate:
+            upgrade(self.engine)
+        prepare_qr()
+        for thread in self.threads:
+            thread.start()
+
+    def shutdown(self, app: Litestar) -> None:
+        for thread in self.threads:
+            thread.stop()
+        self.reader.close()
+
+
+def problem_details() -> ProblemDetailsPlugin:
+    """Every error as problem+json (RFC 9457): ``title`` the status in words, ``detail`` why."""
+
+    def from_http(exc: HTTPException) -> ProblemDetailsException:
+        title = HTTPStatus(exc.status_code).phrase
+        detail = exc.detail if exc.detail != title else None
+        return ProblemDetailsException(status_code=exc.status_code, title=title, detail=detail, extra=exc.extra,
+                                       headers=exc.headers)
+
+    def from_refusal(exc: Refused) -> ProblemDetailsException:
+        return ProblemDetailsException(status_code=exc.status, title=HTTPStatus(exc.status).phrase, detail=str(exc))
+
+    return ProblemDetailsPlugin(ProblemDetailsConfig(
+        enable_for_all_http_exceptions=True,
+        exception_to_problem_detail_map={HTTPException: from_http, Refused: from_refusal},
+    ))
