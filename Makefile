@@ -23,7 +23,7 @@ test: setup
 
 # everything but the browser, end-to-end and slow tests, on SQLite: for the edit-test loop
 test-fast: setup
-	HOPQUY_TEST_POSTGRES_URL= HOPQUY_TEST_REQUIRE_ALL= $(PY) -m pytest -m "not browser and not e2e and not slow" $(PYTEST_ARGS)
+	HOPQUY_TEST_POSTGRES_URL= HOPQUY_TEST_REQUIRE_ALL= $(PY) -m pytest -m "not browser and not e2e and not slow" -k "not postgresql" $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

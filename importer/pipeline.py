@@ -30,10 +30,8 @@ from registry.records import FINGERPRINT, CertificateData, DocumentMaker
 
 BATCH_ROWS = 2000
 PARALLEL_MIN_BYTES = 8 << 20  # about 20,000 rows
-# Batches on their way to the writer. Bounded, so that a slow writer holds the reader back;
-# and small, because each waits as live objects (10 MB and more with its documents) before it
-# is pickled: on PostgreSQL, whose writer is the slower side, 8 made a 300k-row import peak
-# at 388 MiB and 2 at 250 MiB, in the same time.
+# Batches on their way to the writer: bounded, so that a slow writer holds the reader back, and
+# few, since each waits as live objects before it is pickled (memory: docs/benchmarks.md).
 CHANNEL_BATCHES = 2
 
 

@@ -51,9 +51,8 @@ class ScanCounter:
         rows = [{"certificate_id": c, "day": d, "province": p, "count": n} for (c, d, p), n in counts.items()]
         try:
             with engine.begin() as conn:
-                # one row's upsert, run for every row by the driver: a statement of thousands of
-                # rows took 0.1-0.2 s to build and stalled the server's other threads (scan pages
-                # waited up to 45 ms); this one is compiled once and kept
+                # one row's upsert, compiled once and run for every row by the driver: a statement
+                # of thousands of rows was slow to build and stalled the server's other threads
                 conn.execute(_upsert(engine.dialect.name), rows)
         except Exception:
             with self._lock:  # keep them for the next flush rather than lose them

@@ -51,7 +51,6 @@ SETTINGS = {
     # brands by count: the filter offers the brands with most results, not the first 50 of
     # the alphabet (this costs a few ms only when a search matches thousands of brands)
     "faceting": {"maxValuesPerFacet": 50, "sortFacetValuesBy": {"*": "alpha", "brand": "count"}},
-    # No searchCutoffMs: it stops the ranking only, and the slow searches at 1M are slow in
-    # finding and faceting their matches. Measured on the benchmark's mix, a 2 ms cutoff
-    # left as many searches over 10 ms and changed the top 3 of 82 of its 1,146 queries.
+    # No searchCutoffMs: it stops only the ranking, while the slow searches are slow in finding
+    # and faceting their matches (docs/benchmarks.md: it shortened no tail, and reordered answers).
 }

@@ -43,14 +43,9 @@ from search.drain import PAGE as DRAIN_PAGE
 from search.reindex import prepare_aside, send_registry, swap_in
 from search.spool import prepared_lines
 
-# Bytes of documents sent to the new index at a time. Meilisearch indexes each page it is
-# sent as a batch, and a batch costs more the bigger the index is: with pages of 10,000
-# documents it spent 39-46% more processor time on a 200,000-row load than indexing the same
-# documents at once; with pages of 50,000 (32 MB), 20-39% more. A first load of 1M rows made
-# Meilisearch spend 223 s of processor time with pages of 50,000, 210 s with pages of 100,000
-# and 195 s with pages of 90 MB (raw indexing at once: 165 s); the import took 205, 193 and
-# 190 s. A page waits in a temporary file and is streamed from there, never held in memory;
-# it stays under Meilisearch's default limit on a request's size (100 MB).
+# Bytes of documents sent to the new index at a time: Meilisearch indexes each page as a batch,
+# and a batch costs more the bigger the index is, so pages are as big as a request may be
+# (under its default 100 MB); measured in docs/benchmarks.md. A page waits in a temporary file.
 PAGE_BYTES = 90_000_000
 ROW_BYTES = 400  # what a feed row takes on average, to guess a file's rows from its size
 

@@ -10,15 +10,21 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, delete, insert, select, text
+from sqlmodel import Session, SQLModel
 
+from importer.run import ImportOptions, import_file
 from registry.db import make_engine
 from registry.migrate import upgrade
+from registry.models import Certificate, SearchOutbox
 from registry.settings import get_settings
+from registry.snapshots import load_records
 from search.client import SearchIndex, SearchTarget
+from search.documents import to_document
 from search.process import MeilisearchProcess
 
 SAMPLE = Path(__file__).resolve().parents[1] / "importer" / "samples" / "sample-feed.csv"
@@ -105,3 +111,53 @@ def dead_index() -> SearchIndex:
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE
+
+
+@dataclass(frozen=True)
+class SampleTemplate:
+    rows: dict[str, list[dict]]  # table → its rows, in the order tables depend on each other
+    documents: list[dict]  # the search documents of its certificates
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory) -> SampleTemplate:
+    """The sample feed imported once for the whole run, as rows and search documents; each
+    test that wants it gets a copy (``sample_registry``) instead of importing it again."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('sample') / 'sample.sqlite3'}")
+    upgrade(engine)
+    assert import_file(engine, SAMPLE, ImportOptions(source="sample")).status == "applied"
+    with Session(engine) as session:
+        records = load_records(session, session.execute(select(Certificate.id)).scalars().all())
+        session.execute(delete(SearchOutbox))  # as if drained: each copy is indexed from the documents
+        session.commit()
+        rows = {table.name: [dict(row._mapping) for row in session.execute(select(table))]
+                for table in SQLModel.metadata.sorted_tables}
+    engine.dispose()
+    return SampleTemplate(rows, [to_document(cid, record) for cid, record in records.items()])
+
+
+@pytest.fixture
+def sample_registry(engine, sample_template) -> Engine:
+    """The sample registry in this test's own database, copied from the template (its search
+    index is ``sample_index``: indexing 360 documents takes Meilisearch about a second)."""
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if rows := sample_template.rows[table.name]:
+                connection.execute(insert(table), rows)
+                if engine.dialect.name == "postgresql" and "id" in table.c and table.c.id.autoincrement:
+                    connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                            f"(SELECT max(id) FROM {table.name}))"))
+    return engine
+
+
+@pytest.fixture(scope="session")
+def sample_index(meili, sample_template) -> Iterator[SearchIndex]:
+    """The sample's search index, shared by every test of the run that only reads it (the
+    copies of ``sample_registry`` keep the template's ids, so it fits each of them)."""
+    index = SearchIndex(SearchTarget(meili.url, meili.key, f"sample_{uuid.uuid4().hex[:12]}"))
+    index.ensure()
+    index.wait(index.send(sample_template.documents))
+    yield index
+    stats = index.client.index(index.name).get_stats()
+    assert stats.number_of_documents == len(sample_template.documents), "a test wrote to the shared sample index"
+    index.client.delete_index(index.name)

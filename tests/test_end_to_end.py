@@ -16,6 +16,8 @@ import pytest
 from search.process import free_port
 from tests.helpers import row, sample_rows, write_feed
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -21,7 +21,7 @@ import pytest
 from search.process import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_wheel_installs_and_serves_its_staff_pages_and_api_viewer(tmp_path):

@@ -20,13 +20,14 @@ from tests.helpers import sample_rows
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")]
 
 
 @pytest.fixture
-def site(sample_registry, index):
+def site(sample_registry, sample_index):
     """The app served by uvicorn on a free port, as a browser reaches it."""
-    app = create_app(get_settings(), sample_registry, index, run_worker=False, migrate=False)
+    app = create_app(get_settings(), sample_registry, sample_index, run_worker=False, migrate=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -30,9 +30,9 @@ def test_an_xss_attempt_is_rendered_harmless(client):
         assert "&lt;script&gt;" in body or "&#34;&gt;&lt;script&gt;" in body or "%3Cscript" in body, path
 
 
-def test_rate_limit_answers_429_with_retry_after(sample_registry, index):
+def test_rate_limit_answers_429_with_retry_after(sample_registry, sample_index):
     settings = dataclasses.replace(get_settings(), rate_limit_per_minute=5)
-    app = create_app(settings, sample_registry, index, run_worker=False, migrate=False)
+    app = create_app(settings, sample_registry, sample_index, run_worker=False, migrate=False)
     with TestClient(app) as client:
         codes = [client.get("/api/v1/verify/X").status_code for _ in range(6)]
         assert codes == [200] * 5 + [429]
@@ -42,12 +42,12 @@ def test_rate_limit_answers_429_with_retry_after(sample_registry, index):
         assert client.get("/healthz").status_code == 200  # health checks are never limited
 
 
-def test_a_failure_of_ours_is_logged_with_its_traceback_and_a_client_error_is_not(sample_registry, index):
+def test_a_failure_of_ours_is_logged_with_its_traceback_and_a_client_error_is_not(sample_registry, sample_index):
     @get("/fails", sync_to_thread=False)
     def fails() -> None:
         raise RuntimeError("the registry fell over")
 
-    app = create_app(get_settings(), sample_registry, index, run_worker=False, migrate=False)
+    app = create_app(get_settings(), sample_registry, sample_index, run_worker=False, migrate=False)
     app.register(fails)
     failures: list[logging.LogRecord] = []
     kept = logging.Handler()  # our own: the app's start replaces the root logger's handlers

@@ -17,6 +17,8 @@ from search import drain as sync
 from search.check import compare
 from search.drain import drain, pending
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from litestar.testing import TestClient
 
 from importer.run import ImportOptions, import_file
@@ -21,6 +22,8 @@ from search.client import SearchIndex, SearchTarget
 from search.drain import pending, run_forever
 from search.process import MeilisearchProcess, free_port
 from tests.helpers import row, sample_rows, write_feed
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,6 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from importer.run import ImportOptions, import_file
 from search.check import compare
 from search.drain import drain
@@ -19,6 +21,7 @@ from tests.helpers import sample_rows
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_reindex_swaps_with_searches_answering_throughout(engine, index, sample_path):
     import_file(engine, sample_path, ImportOptions(source="sample"))
     drain(engine, index)
@@ -44,6 +47,7 @@ def test_reindex_swaps_with_searches_answering_throughout(engine, index, sample_
     assert not any(n.startswith(index.name + "_build") for n in names)  # the old copy is gone
 
 
+@pytest.mark.e2e
 def test_check_command_lists_drift(engine, index, sample_path, database_url, tmp_path):
     import_file(engine, sample_path, ImportOptions(source="sample"))
     drain(engine, index)

@@ -12,27 +12,24 @@ import pytest
 from sqlmodel import Session, select
 
 from benchmarks.relevance_queries import TARGETS, make_queries
-from importer.run import ImportOptions, import_file
 from registry.models import Certificate
 from registry.snapshots import load_records
-from search.drain import drain
 from search.query import search_certificates
 from search.request import SearchParams
 
 
 @pytest.fixture
-def sample_index(engine, index, sample_path):
-    assert import_file(engine, sample_path, ImportOptions(source="sample")).status == "applied"
-    drain(engine, index)
-    with Session(engine) as session:
+def sample_records(sample_registry):
+    with Session(sample_registry) as session:
         ids = session.exec(select(Certificate.id)).all()
         return list(load_records(session, ids).values())
 
 
-def test_every_kind_of_query_reaches_its_target(engine, index, sample_index, database_url):
+def test_every_kind_of_query_reaches_its_target(sample_registry, sample_index, sample_records, database_url):
     if "postgresql" in database_url:
         pytest.skip("relevance does not depend on the database; once is enough")
-    queries = make_queries(sample_index, sample=80)
+    engine, index = sample_registry, sample_index
+    queries = make_queries(sample_records, sample=80)
     assert len(queries) >= 500
     passed, asked, misses, empty = defaultdict(int), defaultdict(int), [], 0
     for query in queries:

@@ -29,6 +29,8 @@ from search.reindex import reindex
 from search.staged import ROW_BYTES, StagedBuild, worth_building
 from tests.helpers import row, sample_rows, write_feed
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
