@@ -20,7 +20,7 @@ from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
 from public_site.filters import search_filters, search_url, without_empty_fields
 from public_site.i18n import language, translator
 from public_site.plugin import Db, DbEngine, Index
-from public_site.rendering import HtmlPage, language_cookies, render, render_bytes
+from public_site.rendering import HtmlPage, language_cookies, render, render_bytes, shown_values
 from registry.clock import today
 from registry.provinces import PROVINCES
 from registry.queries import (
@@ -71,7 +71,8 @@ class PageController(Controller):
         if view is None:
             return self._not_found(request, db.connection(), number)
         notices = violations_of_certificate(db, view.record.certificate_no, view.record.models)
-        return render(request, "pages/certificate.html", view=view, rec=view.record, notices=notices)
+        return render(request, "pages/certificate.html", view=view, rec=view.record, notices=notices,
+                      shown=shown_values(view.record))
 
     # on the event loop: three indexed queries cost less than the hop to a worker thread
     # (the number taken as str: a PurePath would be built and thrown away on every scan)
@@ -107,7 +108,7 @@ class PageController(Controller):
             if page is None:
                 view = certificate_view(connection, cert, status)
                 page = pages.put(key, render_bytes(
-                    request, "pages/verify.html", view=view, rec=view.record,
+                    request, "pages/verify.html", view=view, rec=view.record, shown=shown_values(view.record),
                     province_options=PROVINCE_OPTIONS, shared=shared))
             return cert.id, HtmlPage(page, language_cookies(request))
 

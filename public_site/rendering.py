@@ -51,7 +51,7 @@ def page_context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     scope = request.scope
     context.setdefault("staff", scope.get("state", {}).get("staff"))
     context.update(lang=lang, t=translator(lang), path=scope.get("root_path", "") + scope["path"],
-                   statuses=STATUSES[lang], badges=BADGES[lang], shown_fields=SHOWN)
+                   statuses=STATUSES[lang], badges=BADGES[lang])
     return context
 
 
@@ -69,6 +69,13 @@ def language_cookies(request: Request) -> list[Cookie]:
     if not request.scope.get("query_string") or request.query_params.get("lang") != lang:
         return []
     return [Cookie(key=COOKIE, value=lang, max_age=365 * 86400, samesite="lax", httponly=True)]
+
+
+def shown_values(record: Any) -> list[tuple[str, str]]:
+    """(field name, text) of the catalogue's generic rows that the record fills, for /c and /v:
+    a new field of the catalogue is shown there with no template edit."""
+    return [(field.name, value if isinstance(value, str) else "; ".join(value))
+            for field in SHOWN if (value := getattr(record, field.name))]
 
 
 def dmy(value: str | date) -> str:

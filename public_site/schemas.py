@@ -15,7 +15,7 @@ import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
 from registry.catalogue import FIELDS, LIST_FIELDS, Field
-from registry.vocabulary import AdminStatus, Kind, Status
+from registry.vocabulary import AdminStatus, DecisionAction, Kind, Status
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ class StatusReason(msgspec.Struct):
 class Decision(msgspec.Struct):
     """The authority's decision standing over what the feed says."""
 
-    action: Literal["suspend", "revoke", "reinstate"]
+    action: DecisionAction
     status: AdminStatus
     reason: str
     decision_ref: str

@@ -34,7 +34,6 @@ from public_site.staff_schemas import (
     InspectionBody,
     InspectionOut,
     ReportOut,
-    ReportState,
     TriageBody,
 )
 from registry.access import audit, audit_entries
@@ -49,6 +48,7 @@ from registry.inspections import (
 from registry.models import Certificate
 from registry.reports import list_reports, triage
 from registry.scans import flagged
+from registry.vocabulary import ReportState
 
 MAX_FEED_BYTES = 512 * 1024 * 1024
 

@@ -11,14 +11,12 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from public_site.schemas import Decision
-
-Finding = Literal["conforming", "no_certificate", "mark_misused", "suspected_counterfeit", "other"]
-ReportState = Literal["new", "investigating", "closed"]
+from registry.vocabulary import DecisionAction, Finding, ReportState
 
 
 class DecisionBody(msgspec.Struct):
     certificate_no: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-    action: Literal["suspend", "revoke", "reinstate"]
+    action: DecisionAction
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
     decision_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     decision_on: date

@@ -13,11 +13,13 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from registry.clock import utcnow
+from registry.vocabulary import AdminStatus, DecisionAction, Finding, ReportState
 
 ROLES = ("admin", "inspector", "importer")
-DECISION_ACTIONS = {"suspend": "suspended", "revoke": "revoked", "reinstate": "valid"}
-FINDINGS = ("conforming", "no_certificate", "mark_misused", "suspected_counterfeit", "other")
-REPORT_STATES = ("new", "investigating", "closed")
+DECISION_ACTIONS = {DecisionAction.SUSPEND: AdminStatus.SUSPENDED, DecisionAction.REVOKE: AdminStatus.REVOKED,
+                    DecisionAction.REINSTATE: AdminStatus.VALID}
+FINDINGS = tuple(Finding)
+REPORT_STATES = tuple(ReportState)
 
 
 class ApiToken(SQLModel, table=True):

@@ -35,6 +35,30 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class Finding(StrEnum):
+    """What an inspector found in a shop."""
+
+    CONFORMING = "conforming"
+    NO_CERTIFICATE = "no_certificate"
+    MARK_MISUSED = "mark_misused"
+    SUSPECTED_COUNTERFEIT = "suspected_counterfeit"
+    OTHER = "other"
+
+
+class ReportState(StrEnum):
+    """Where a citizen's report stands."""
+
+    NEW = "new"
+    INVESTIGATING = "investigating"
+    CLOSED = "closed"
+
+
+class DecisionAction(StrEnum):
+    SUSPEND = "suspend"
+    REVOKE = "revoke"
+    REINSTATE = "reinstate"
+
+
 # worst news last: when a code matches several certificates, the best standing comes first
 STATUS_ORDER = {status: rank for rank, status in enumerate(
     (Status.VALID, Status.SUSPENDED, Status.EXPIRED, Status.REVOKED, Status.WITHDRAWN))}
