@@ -52,9 +52,9 @@ def search_group() -> None:
     """The search index (derived from the registry)."""
 
 
-@search_group.command("sync")
+@search_group.command("drain")
 @click.option("--follow", is_flag=True, help="keep draining as changes arrive (a worker)")
-def search_sync(follow: bool) -> None:
+def search_drain(follow: bool) -> None:
     """Index the registry changes waiting in the outbox; suitable for cron."""
     from search.client import UNAVAILABLE, SearchUnavailable
     from search.drain import drain, ensure_filled, pending, run_forever
@@ -72,6 +72,11 @@ def search_sync(follow: bool) -> None:
         building = bool(queued) and not count and _building(engine, index)
     click.echo(f"indexed {count} certificates; {queued} still queued"
                + (" (an index is being built aside: they go into it before it is swapped in)" if building else ""))
+
+
+# the name it had before: crontabs that call it keep working
+search_group.add_command(click.Command("sync", callback=search_drain.callback, params=search_drain.params,
+                                       help="Another name of drain.", hidden=True))
 
 
 def _building(engine, index) -> bool:

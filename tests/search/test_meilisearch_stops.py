@@ -81,7 +81,7 @@ def test_search_sync_with_meilisearch_down_says_so_and_keeps_the_changes(engine,
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("HOPQUY_")},
            "HOPQUY_DATABASE_URL": database_url, "HOPQUY_DATA_DIR": str(tmp_path / "var"),
            "HOPQUY_MEILI_URL": f"http://127.0.0.1:{free_port()}", "HOPQUY_MEILI_KEY": "k" * 24}
-    done = subprocess.run([sys.executable, "-m", "cli.main", "search", "sync"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "cli.main", "search", "drain"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("search index unreachable: ")
