@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cli.certificate_cmd import certificate_command
 from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
 from cli.sources_cmd import sync_command
@@ -130,6 +131,7 @@ def export(fmt: str, output: Path | None) -> None:
 
 main.add_command(import_command)
 main.add_command(sync_command)
+main.add_command(certificate_command)
 main.add_command(token_command)
 
 if __name__ == "__main__":

@@ -19,11 +19,13 @@ def token_command() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", required=True, help="whose token: a person or a system")
 @click.option("--team", help="inspectors of one team see each other's inspections")
-def create(role: str, name: str, team: str | None) -> None:
+@click.option("--source", "sources", multiple=True,
+              help="an importer's source (certification body); repeat for several; required for importers")
+def create(role: str, name: str, team: str | None, sources: tuple[str, ...]) -> None:
     """Create a token and print its secret (once: it cannot be shown again)."""
     with Session(engine_for()) as session:
         try:
-            token, secret = create_token(session, role, name, team)
+            token, secret = create_token(session, role, name, team, sources=sources)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
         session.commit()
@@ -33,13 +35,14 @@ def create(role: str, name: str, team: str | None) -> None:
 
 @token_command.command("list")
 def list_command() -> None:
-    """Every token: id, role, name, team, created, last used, revoked."""
+    """Every token: id, role, name, team, sources, created, last used, revoked."""
     with Session(engine_for()) as session:
         for t in list_tokens(session):
             state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "live"
             used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
             click.echo(
-                f"{t.id}\t{t.role}\t{t.name}\t{t.team or '-'}\tcreated {t.created_at:%Y-%m-%d}\tused {used}\t{state}"
+                f"{t.id}\t{t.role}\t{t.name}\t{t.team or '-'}\t{','.join(t.sources) or '-'}\t"
+                f"created {t.created_at:%Y-%m-%d}\tused {used}\t{state}"
             )
 
 

@@ -210,7 +210,7 @@ def _child_main(path: Path, sheet: str | None, source: str, channel,
     # its own connection, never the parent's; it only looks numbers up, so a small page cache
     engine = make_engine(documents[0], sqlite_cache_mib=8) if documents else None
     try:
-        known = partial(stored_fingerprints, engine) if engine is not None else None
+        known = partial(stored_fingerprints, engine, source) if engine is not None else None
         for item in validate_batches(path, sheet, source, known):
             if isinstance(item, Batch) and engine is not None:
                 prepare_new(item.records, item.existing, documents[1])

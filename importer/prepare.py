@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import orjson
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, case, select, text
 
 from registry.models import Certificate
 from registry.records import CREATED_CHANGES, DOCUMENT, CertificateData, DocumentMaker, EncodedJSON, created_changes
@@ -22,23 +22,25 @@ from registry.records import CREATED_CHANGES, DOCUMENT, CertificateData, Documen
 # which Python's GIL is released, so it runs beside the reader's parsing for real. (Row by
 # row, each step would wait for the busy reader thread to hand the GIL back.)
 SQLITE_FINGERPRINTS = text(
-    "SELECT json_group_object(certificate_no, row_fingerprint) FROM certificate "
-    "WHERE certificate_no IN (SELECT value FROM json_each(:numbers))"
+    "SELECT json_group_object(certificate_no, CASE WHEN source = :source THEN row_fingerprint END) "
+    "FROM certificate WHERE certificate_no IN (SELECT value FROM json_each(:numbers))"
 )
 
 
-def stored_fingerprints(engine: Engine, numbers: list[str]) -> dict[str, str | None]:
-    """The row fingerprint the registry keeps for each of ``numbers`` that it holds."""
+def stored_fingerprints(engine: Engine, source: str, numbers: list[str]) -> dict[str, str | None]:
+    """The row fingerprint the registry keeps for each of ``numbers`` that it holds; None for
+    a certificate of another source, whose row must be validated (and refused: ownership)."""
     if not numbers:
         return {}
     with engine.connect() as connection:
         connection = connection.execution_options(read_only=True)
         if engine.dialect.name == "sqlite":
-            found = connection.execute(SQLITE_FINGERPRINTS, {"numbers": orjson.dumps(numbers).decode()})
+            found = connection.execute(SQLITE_FINGERPRINTS,
+                                       {"numbers": orjson.dumps(numbers).decode(), "source": source})
             return orjson.loads(found.scalar_one())
+        own = case((Certificate.source == source, Certificate.row_fingerprint), else_=None)
         return dict(connection.execute(
-            select(Certificate.certificate_no, Certificate.row_fingerprint)
-            .where(Certificate.certificate_no.in_(numbers))
+            select(Certificate.certificate_no, own).where(Certificate.certificate_no.in_(numbers))
         ).all())
 
 

@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from importer.headers import describe
 from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
 from registry.apply import MassWithdrawRefused, SyncCounts, apply_records
 from registry.clock import utcnow
 from registry.models import ImportRun
-from registry.records import CertificateData, DocumentMaker
+from registry.records import ROW, CertificateData, DocumentMaker
 
 Progress = Callable[[int, int, int], None]  # rows read, bytes read, total bytes
 
@@ -72,6 +73,18 @@ class ImportResult:
             "problems": [p.as_dict() for p in self.problems],
             "changes": c.changes,
         }
+
+
+def _refuse_foreign(result: ImportResult, source: str) -> None:
+    """Rows naming another source's certificate were not applied: each is an invalid row."""
+    for record, owner in result.counts.foreign:
+        result.problems.append(Problem(
+            record.extra.get(ROW), describe("certificate_no"), record.certificate_no,
+            f"this certificate belongs to source {owner}; a feed of {source} cannot change it "
+            "(an admin can transfer it)",
+            f"chứng nhận này thuộc nguồn {owner}; dữ liệu của {source} không được sửa nó "
+            "(quản trị viên có thể chuyển giao)"))
+    result.invalid_rows += len(result.counts.foreign)
 
 
 class _Rollback(Exception):
@@ -175,6 +188,7 @@ def _apply(engine, items: Iterator[FeedInfo | Batch], options, result: ImportRes
                 keep_changes=options.keep_changes, present=present,
                 on_created=None if options.dry_run else options.created)
             result.counts.unchanged += skipped[0]
+            _refuse_foreign(result, options.source)
             if result.rows == 0:
                 raise FeedError("the file has a header but no records",
                                 "tệp có dòng tiêu đề nhưng không có bản ghi nào")

@@ -13,7 +13,7 @@ from importer.headers import ALIASES, HeaderMap
 from importer.problems import FieldProblem, Problem, shorten
 from registry.catalogue import BY_KEY, FEED_FIELDS, LIST_FIELDS
 from registry.codes import parse_certificate_no
-from registry.records import CertificateData
+from registry.records import ROW, CertificateData
 
 Parser = Callable[[Any], Any]
 # by the catalogue's parser names (registry.catalogue.Field.parser); "text" is the cell's text
@@ -157,7 +157,9 @@ class RowValidator:
         problems += self._cross_checks(row, values)
         if any(p.severity == "error" for p in problems):
             return None, problems
-        return self._record(values), problems
+        record = self._record(values)
+        record.extra[ROW] = row
+        return record, problems
 
     def _cross_checks(self, row: int, values: dict[str, Any]) -> list[Problem]:
         problems = []

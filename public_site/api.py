@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from public_site.plugin import Db, DbEngine, Index
 from public_site.schemas import (
+    MAX_ID,
     CertificateDetail,
     ChangesPage,
     Health,
@@ -133,7 +134,7 @@ class RegistryController(Controller):
 
     @get("/changes", operation_id="listChanges", sync_to_thread=True, responses=problems(400))
     def changes(self, db: Db,
-                since: Annotated[int, QueryParameter(ge=0, description="the next_cursor of the last call")] = 0,
+                since: Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="the last call's next_cursor")] = 0,
                 limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> ChangesPage:
         """Every registry change in order, for mirrors: walk with ``since=next_cursor``."""
         return typed(changes_since(db, since, limit), ChangesPage)

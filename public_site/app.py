@@ -25,7 +25,7 @@ from public_site.plugin import Services, problem_details
 from public_site.printables import PrintController
 from public_site.rendering import TEMPLATES
 from public_site.report_form import ReportController
-from public_site.safety import log_server_error, rate_limit, security_headers
+from public_site.safety import log_server_error, rate_limit, security_headers, unstorable_refused
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
 from registry.db import make_engine
@@ -91,6 +91,6 @@ def create_app(
         logging_config=None,  # the process's one configuration: registry.logs, set by serve_app or the CLI
         before_send=[security_headers],
         after_exception=[log_server_error],
-        middleware=[limit.middleware] if limit else [],
+        middleware=[*([limit.middleware] if limit else []), unstorable_refused],
         debug=False,
     )

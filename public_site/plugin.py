@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 
 from public_site.qr import prepare as prepare_qr
@@ -96,7 +97,13 @@ def problem_details() -> ProblemDetailsPlugin:
     def from_refusal(exc: Refused) -> ProblemDetailsException:
         return ProblemDetailsException(status_code=exc.status, title=HTTPStatus(exc.status).phrase, detail=str(exc))
 
+    def from_unstorable(exc: DataError) -> ProblemDetailsException:
+        # the last guard: a value the database itself refuses (a NUL byte in a form, a number
+        # past its range) is the request's fault; parameters and bodies are checked before
+        return ProblemDetailsException(status_code=400, title="Bad Request",
+                                       detail="a value the registry cannot store (a NUL byte, a number too large)")
+
     return ProblemDetailsPlugin(ProblemDetailsConfig(
         enable_for_all_http_exceptions=True,
-        exception_to_problem_detail_map={HTTPException: from_http, Refused: from_refusal},
+        exception_to_problem_detail_map={HTTPException: from_http, Refused: from_refusal, DataError: from_unstorable},
     ))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import anyio.to_thread
@@ -25,12 +27,15 @@ from sqlmodel import Session
 from public_site.plugin import AppSettings, DbEngine
 from public_site.rendering import render
 from registry.errors import Refused
-from registry.photos import PhotoRefused, check_and_store
-from registry.reports import ReportInput, client_hash, file_report
+from registry.photos import check_and_store
+from registry.reports import ReportInput, check_quota, client_hash, file_report
 from registry.settings import Settings
 
 MIN_SECONDS, MAX_SECONDS = 3, 2 * 3600
 MAX_BODY = 9 * 1024 * 1024
+# photos decoded at once by this process: a burst of uploads waits its turn instead of
+# holding many decoded images in memory together
+PHOTO_DECODES = threading.BoundedSemaphore(2)
 
 
 @dataclass
@@ -53,7 +58,9 @@ def form_stamp(secret: str, now: float | None = None) -> str:
 def stamp_problem(secret: str, stamp: str, now: float | None = None) -> str | None:
     """Why this form stamp is refused, or None when a person plausibly filled the form."""
     issued, _, signature = stamp.partition(".")
-    if not issued.isdigit() or not hmac.compare_digest(form_stamp(secret, int(issued)), stamp):
+    # ASCII digits of a plausible length only: "²" is a digit to str.isdigit, and int() refuses it
+    well_formed = stamp.isascii() and issued.isdigit() and len(issued) <= 12
+    if not well_formed or not hmac.compare_digest(form_stamp(secret, int(issued)), stamp):
         return "the form has expired; please fill it in again"
     age = (now if now is not None else time.time()) - int(issued)
     if age < MIN_SECONDS:
@@ -61,6 +68,11 @@ def stamp_problem(secret: str, stamp: str, now: float | None = None) -> str | No
     if age > MAX_SECONDS:
         return "the form has expired; please fill it in again"
     return None
+
+
+def _decode_and_store(content: bytes, folder: Path) -> str:
+    with PHOTO_DECODES:
+        return check_and_store(content, folder)
 
 
 class ReportController(Controller):
@@ -75,24 +87,31 @@ class ReportController(Controller):
     @post("/", request_max_body_size=MAX_BODY)
     async def send(self, request: Request, engine: DbEngine, settings: AppSettings,
                    data: Annotated[ReportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
+        """The fields, the form stamp and the sender's quota are checked before a photo is
+        decoded (a few at a time); a photo of a report that is then refused is not kept."""
         problem = "" if not data.website else "the form could not be accepted"
         problem = problem or stamp_problem(settings.secret_key, data.issued) or ""
-        photo = None
-        if not problem and data.photo is not None and data.photo.filename:
-            content = await data.photo.read()
-            try:
-                photo = await anyio.to_thread.run_sync(check_and_store, content, settings.photo_dir)
-            except PhotoRefused as exc:
-                problem = str(exc)
         if problem:
             return self._form(request, settings, data, problem, status_code=400)
         sender = client_hash(settings.secret_key.encode(), request.client.host if request.client else "?")
-        report = ReportInput(data.code, data.problem, data.place, data.province, data.contact, photo)
+        report = ReportInput(data.code, data.problem, data.place, data.province, data.contact)
         try:
+            report.check()
+            await anyio.to_thread.run_sync(self._check_quota, engine, sender)
+            if data.photo is not None and data.photo.filename:
+                content = await data.photo.read()
+                report.photo = await anyio.to_thread.run_sync(_decode_and_store, content, settings.photo_dir)
             await anyio.to_thread.run_sync(self._save, engine, report, sender)
         except Refused as exc:
+            if report.photo:
+                (settings.photo_dir / report.photo).unlink(missing_ok=True)
             return self._form(request, settings, data, str(exc), status_code=exc.status)
         return render(request, "pages/report_sent.html", code=data.code)
+
+    @staticmethod
+    def _check_quota(engine, sender: str) -> None:
+        with Session(engine) as session:
+            check_quota(session, sender)
 
     @staticmethod
     def _save(engine, report: ReportInput, sender: str) -> None:

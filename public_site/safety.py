@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
-from litestar.types import Message, Scope
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 # Pages use no inline script or style; images may be data: URLs; nothing may frame us.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -59,6 +60,42 @@ def rate_limit(per_minute: int) -> RateLimitConfig | None:
     if per_minute <= 0:
         return None
     return RateLimitConfig(rate_limit=("minute", per_minute), exclude=UNLIMITED, middleware_class=LimitWithRetryAfter)
+
+
+MAX_TARGET = 4096  # bytes of path and query: longer is no link a person or client sends
+
+
+def problem(status: int, title: str, detail: str) -> tuple[dict, bytes]:
+    body = orjson.dumps({"status": status, "title": title, "detail": detail})
+    start = {"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]}
+    return start, body
+
+
+TOO_LONG = problem(414, "URI Too Long", f"the path and query may hold at most {MAX_TARGET} bytes")
+NUL = problem(400, "Bad Request", "a NUL byte is not allowed in a path or a query")
+
+
+def unstorable_refused(app: ASGIApp) -> ASGIApp:
+    """Middleware: a path or query no page could be asked for (a NUL byte, kilobytes long) is
+    answered at once, before routing, parsing or any database sees it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+            query = scope.get("query_string") or b""
+            answer = None
+            if len(raw) + len(query) > MAX_TARGET:
+                answer = TOO_LONG
+            elif b"%00" in raw or b"%00" in query or "\x00" in scope["path"]:
+                answer = NUL
+            if answer is not None:
+                await send(answer[0])
+                await send({"type": "http.response.body", "body": answer[1]})
+                return
+        await app(scope, receive, send)
+
+    return middleware
 
 
 def log_server_error(exception: Exception, scope: Scope) -> None:

@@ -18,6 +18,9 @@ from registry.catalogue import FIELDS, LIST_FIELDS, Field
 from registry.vocabulary import AdminStatus, DecisionAction, Kind, Status
 
 T = TypeVar("T")
+MAX_ID = 2**63 - 1  # the largest id or cursor a database column holds: larger is a 400, not a 500
+# text the database can store: no NUL byte, no lone surrogate (PostgreSQL refuses both)
+Text = Annotated[str, msgspec.Meta(pattern=r"^[^\x00\uD800-\uDFFF]*$")]
 
 
 class StatusReason(msgspec.Struct):
@@ -98,7 +101,7 @@ CertificateRecord = msgspec.defstruct(
 )
 
 
-EventAction = Literal["created", "updated", "withdrawn", "decision"]
+EventAction = Literal["created", "updated", "withdrawn", "decision", "transferred"]
 
 
 class HistoryEntry(msgspec.Struct):
@@ -144,7 +147,7 @@ class VerifyAnswer(msgspec.Struct):
 
 
 class VerifyRequest(msgspec.Struct):
-    codes: Annotated[list[Annotated[str, msgspec.Meta(max_length=120)]], msgspec.Meta(min_length=1, max_length=1000)]
+    codes: Annotated[list[Annotated[Text, msgspec.Meta(max_length=120)]], msgspec.Meta(min_length=1, max_length=1000)]
 
 
 class VerifyAnswers(msgspec.Struct):

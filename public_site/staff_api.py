@@ -14,17 +14,17 @@ from typing import Annotated, Literal
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy import select
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from importer.run import ImportOptions
 from ingest.service import Ingested, ingest
 from public_site.auth import requires, staff_of
 from public_site.plugin import AppSettings, Db, DbEngine, Index, Scans
-from public_site.schemas import PROBLEMS, problems, typed
+from public_site.schemas import MAX_ID, PROBLEMS, problems, typed
 from public_site.staff_schemas import (
     AuditOut,
     CloneFlag,
@@ -34,9 +34,11 @@ from public_site.staff_schemas import (
     InspectionBody,
     InspectionOut,
     ReportOut,
+    TransferAnswer,
+    TransferBody,
     TriageBody,
 )
-from registry.access import audit, audit_entries
+from registry.access import Staff, audit, audit_entries
 from registry.codes import canonical_certificate_no
 from registry.decisions import DecisionInput, decide, decision_view
 from registry.inspections import (
@@ -46,11 +48,20 @@ from registry.inspections import (
     visible_inspections,
 )
 from registry.models import Certificate
+from registry.ownership import Transfer, transfer
 from registry.reports import list_reports, triage
 from registry.scans import flagged
 from registry.vocabulary import ReportState
 
 MAX_FEED_BYTES = 512 * 1024 * 1024
+
+
+def _refused_upload(engine: Engine, staff: Staff, source: str) -> None:
+    """An attempt to feed another body's source is kept in the audit log."""
+    with Session(engine) as session:
+        audit(session, staff.name, staff.role, "feed.upload.refused", f"source:{source}", None,
+              {"token_sources": list(staff.sources)})
+        session.commit()
 
 
 def certificate_or_404(session: Session, number: str) -> Certificate:
@@ -76,6 +87,17 @@ class StaffApiController(Controller):
         row = decide(db, cert, decision, staff_of(request))
         db.commit()
         return typed({"certificate_no": cert.certificate_no, "decision": decision_view(row)}, DecisionAnswer)
+
+    @post("/transfers", guards=[requires("admin")], sync_to_thread=True, operation_id="transferCertificate",
+          responses=problems(400, 401, 403, 404, 409))
+    def transfer(self, request: Request, db: Db, data: JSONBody[TransferBody]) -> TransferAnswer:
+        """Move a certificate to another source (certification body): only that source's feeds
+        may change it from then on."""
+        event = transfer(db, Transfer(data.certificate_no, data.to_source, data.reason), staff_of(request))
+        db.commit()
+        before, after = event.changes["source"]
+        number = canonical_certificate_no(data.certificate_no)
+        return TransferAnswer(certificate_no=number, source=after, previous_source=before)
 
     @get("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="listInspections",
          responses=problems(401, 403))
@@ -118,7 +140,8 @@ class StaffApiController(Controller):
 
     @patch("/reports/{report_id:int}", guards=[requires("inspector")], sync_to_thread=True, operation_id="triageReport",
            responses=problems(400, 401, 403, 404, 409))
-    def triage(self, request: Request, db: Db, report_id: FromPath[int], data: JSONBody[TriageBody]) -> ReportOut:
+    def triage(self, request: Request, db: Db, report_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
+               data: JSONBody[TriageBody]) -> ReportOut:
         """Move a citizen report on (new, investigating, closed), with a note."""
         try:
             row = triage(db, report_id, data.state, data.note, staff_of(request))
@@ -137,7 +160,7 @@ class StaffApiController(Controller):
     @get("/audit", guards=[requires("admin")], sync_to_thread=True, operation_id="auditLog",
          responses=problems(400, 401, 403))
     def audit_log(
-        self, db: Db, before_id: Annotated[int | None, QueryParameter(ge=1)] = None
+        self, db: Db, before_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None
     ) -> list[AuditOut]:
         """The audit log, newest first, a page at a time (``before_id``: the last id seen)."""
         return typed(audit_entries(db, before_id=before_id), list[AuditOut], from_attributes=True)
@@ -162,9 +185,14 @@ class StaffApiController(Controller):
         mode: FromQuery[Literal["delta", "full"]] = "delta",
         skip_invalid: FromQuery[bool] = False,
     ) -> Response[ImportSummary]:
-        """Upload one feed file (the raw bytes as the body); applied whole or not at all."""
+        """Upload one feed file (the raw bytes as the body); applied whole or not at all. An
+        importer's token uploads only for the sources it is bound to."""
         suffix = PurePath(file_name).suffix.lower()[:8] or ".csv"
         staff = staff_of(request)
+        if not staff.may_feed(source):
+            await anyio.to_thread.run_sync(_refused_upload, engine, staff, source)
+            raise PermissionDeniedException(
+                detail=f"this token feeds {', '.join(staff.sources) or 'no source'}, not {source}")
         with tempfile.TemporaryDirectory(prefix="hopquy-upload-") as folder:
             path = Path(folder) / f"{PurePath(file_name).stem[:100] or 'feed'}{suffix}"
             with path.open("wb") as out:

@@ -16,7 +16,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, NotFoundException
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import Body, FromPath, PathParameter, QueryParameter
 from litestar.response import File, Redirect, Template
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -24,12 +24,15 @@ from sqlmodel import Session
 from public_site.auth import SESSION_COOKIE, requires, session_cookie, staff_of, to_login
 from public_site.plugin import AppSettings, Db, DbEngine, Scans
 from public_site.rendering import render
+from public_site.schemas import MAX_ID
 from public_site.staff_api import certificate_or_404
 from registry.access import Staff, audit_entries, close_session, open_session, staff_for_secret
+from registry.codes import canonical_certificate_no
 from registry.decisions import DecisionInput, decide
 from registry.errors import Refused
 from registry.inspections import MAX_PHOTOS, InspectionInput, InspectionRefused, record_inspection, visible_inspections
 from registry.oversight_models import FINDINGS, REPORT_STATES
+from registry.ownership import Transfer, transfer
 from registry.photos import check_and_store, stored_path
 from registry.reports import list_reports, triage
 from registry.scans import flagged
@@ -55,6 +58,13 @@ class InspectionForm:
     finding: str = ""
     notes: str = ""
     photos: list[UploadFile] = field(default_factory=list)
+
+
+@dataclass
+class TransferForm:
+    certificate_no: str = ""
+    to_source: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -226,7 +236,7 @@ class StaffPageController(Controller):
         return render(request, "staff/reports.html", rows=rows, states=REPORT_STATES, problem="")
 
     @post("/reports/{report_id:int}", sync_to_thread=True)
-    def triage(self, request: Request, db: Db, report_id: FromPath[int],
+    def triage(self, request: Request, db: Db, report_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
                data: Annotated[TriageForm, FORM]) -> Response:
         try:
             triage(db, report_id, data.state, data.note, staff_of(request))
@@ -253,6 +263,19 @@ class StaffPageController(Controller):
             return render(request, "staff/decision_form.html", status_code=400, form=data, problem=detail)
         db.commit()
         return Redirect(f"/c/{cert.certificate_no}")
+
+    @get("/transfers/new", guards=[requires("admin")], sync_to_thread=False)
+    def transfer_form(self, request: Request, no: Annotated[str, QueryParameter(max_length=60)] = "") -> Template:
+        return render(request, "staff/transfer_form.html", form=TransferForm(certificate_no=no), problem="")
+
+    @post("/transfers", guards=[requires("admin")], sync_to_thread=True)
+    def transfer(self, request: Request, db: Db, data: Annotated[TransferForm, FORM]) -> Response:
+        try:
+            transfer(db, Transfer(data.certificate_no, data.to_source, data.reason), staff_of(request))
+        except Refused as exc:
+            return render(request, "staff/transfer_form.html", status_code=exc.status, form=data, problem=str(exc))
+        db.commit()
+        return Redirect(f"/c/{canonical_certificate_no(data.certificate_no)}")
 
     @get("/violations/new", guards=[requires("admin")], sync_to_thread=False)
     def violation_form(self, request: Request) -> Template:

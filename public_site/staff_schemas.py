@@ -10,31 +10,43 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from public_site.schemas import Decision
+from public_site.schemas import Decision, Text
 from registry.vocabulary import DecisionAction, Finding, ReportState
 
 
 class DecisionBody(msgspec.Struct):
-    certificate_no: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    certificate_no: Annotated[Text, msgspec.Meta(min_length=1, max_length=60)]
     action: DecisionAction
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
-    decision_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    reason: Annotated[Text, msgspec.Meta(min_length=1, max_length=4000)]
+    decision_ref: Annotated[Text, msgspec.Meta(min_length=1, max_length=100)]
     decision_on: date
 
 
 class InspectionBody(msgspec.Struct):
-    shop_name: Annotated[str, msgspec.Meta(max_length=300)]
-    address: Annotated[str, msgspec.Meta(max_length=500)]
-    province: Annotated[str, msgspec.Meta(max_length=100)]
+    shop_name: Annotated[Text, msgspec.Meta(max_length=300)]
+    address: Annotated[Text, msgspec.Meta(max_length=500)]
+    province: Annotated[Text, msgspec.Meta(max_length=100)]
     inspected_on: date
     codes: Annotated[list[str], msgspec.Meta(max_length=50)]
     finding: Finding
-    notes: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    notes: Annotated[Text, msgspec.Meta(max_length=4000)] | None = None
 
 
 class TriageBody(msgspec.Struct):
     state: ReportState
-    note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+    note: Annotated[Text, msgspec.Meta(max_length=4000)] = ""
+
+
+class TransferBody(msgspec.Struct):
+    certificate_no: Annotated[Text, msgspec.Meta(min_length=1, max_length=60)]
+    to_source: Annotated[Text, msgspec.Meta(min_length=1, max_length=100)]
+    reason: Annotated[Text, msgspec.Meta(min_length=1, max_length=4000)]
+
+
+class TransferAnswer(msgspec.Struct):
+    certificate_no: str
+    source: str  # the source it belongs to now
+    previous_source: str
 
 
 class DecisionAnswer(msgspec.Struct):

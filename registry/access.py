@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,10 +33,15 @@ class Staff:
     name: str
     role: str
     team: str | None
+    sources: tuple[str, ...] = ()  # an importer's: what it may upload feeds for
 
     def may(self, *roles: str) -> bool:
         """Admins may do everything an inspector may."""
         return self.role in roles or (self.role == "admin" and "inspector" in roles)
+
+    def may_feed(self, source: str) -> bool:
+        """An admin uploads for any source; an importer for its own sources only."""
+        return self.role == "admin" or (self.role == "importer" and source in self.sources)
 
     @property
     def actor(self) -> str:
@@ -47,19 +53,25 @@ def digest(secret: str) -> str:
 
 
 def create_token(session: Session, role: str, name: str, team: str | None = None,
-                 by: str = "cli") -> tuple[ApiToken, str]:
-    """A new token; the returned secret is never stored and cannot be shown again."""
+                 by: str = "cli", sources: Sequence[str] = ()) -> tuple[ApiToken, str]:
+    """A new token; the returned secret is never stored and cannot be shown again. An
+    importer's token is bound to the sources it feeds, and only those."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if not name.strip():
         raise ValueError("a token needs a name that says whose it is")
+    sources = list(dict.fromkeys(s.strip() for s in sources if s.strip()))
+    if role == "importer" and not sources:
+        raise ValueError("an importer's token needs the source(s) it feeds: --source NAME")
+    if role != "importer" and sources:
+        raise ValueError("only importer tokens are bound to sources")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(name=name.strip(), role=role, team=(team or "").strip() or None,
+    token = ApiToken(name=name.strip(), role=role, team=(team or "").strip() or None, sources=sources,
                      secret_hash=digest(secret))
     session.add(token)
     session.flush()
     audit(session, by, "cli", "token.create", f"token:{token.id}",
-          None, {"name": token.name, "role": role, "team": token.team})
+          None, {"name": token.name, "role": role, "team": token.team, "sources": sources})
     return token, secret
 
 
@@ -82,7 +94,7 @@ def staff_for_secret(session: Session, secret: str) -> Staff | None:
     if token is None:
         return None
     _touch(session, token)
-    return Staff(token.id, token.name, token.role, token.team)
+    return Staff(token.id, token.name, token.role, token.team, tuple(token.sources))
 
 
 def open_session(session: Session, staff: Staff) -> str:
@@ -104,7 +116,7 @@ def staff_for_session(session: Session, cookie: str) -> Staff | None:
         return None
     token = row.ApiToken
     _touch(session, token)
-    return Staff(token.id, token.name, token.role, token.team)
+    return Staff(token.id, token.name, token.role, token.team, tuple(token.sources))
 
 
 def close_session(session: Session, cookie: str) -> None:

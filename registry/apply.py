@@ -61,6 +61,8 @@ class SyncCounts:
     unchanged: int = 0
     withdrawn: int = 0
     changes: list[dict[str, Any]] = field(default_factory=list)
+    # records naming another source's certificate, with that source: refused, never applied
+    foreign: list[tuple[CertificateData, str]] = field(default_factory=list)
 
     def note(self, limit: int, certificate_no: str, action: str, diff: dict) -> None:
         if len(self.changes) < limit:
@@ -106,7 +108,7 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
     existing = {
         row.certificate_no: row
         for row in session.execute(
-            select(Certificate.id, Certificate.certificate_no, Certificate.content_hash).where(
+            select(Certificate.id, Certificate.certificate_no, Certificate.content_hash, Certificate.source).where(
                 Certificate.certificate_no.in_([r.certificate_no for r in chunk])
             )
         )
@@ -116,6 +118,8 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
         row = existing.get(record.certificate_no)
         if row is None:
             new.append(record)
+        elif row.source != record.source:  # a certificate belongs to the source that created it
+            counts.foreign.append((record, row.source))
         elif row.content_hash == record.content_hash():
             counts.unchanged += 1
         else:

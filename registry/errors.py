@@ -13,6 +13,12 @@ class Refused(ValueError):
     status = 400
 
 
+class NotFound(Refused):
+    """Refused because what it names is not in the registry."""
+
+    status = 404
+
+
 class Conflict(Refused):
     """Refused because of the record's present state (already revoked, already closed, ...)."""
 

@@ -29,6 +29,8 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=12)
     team: str | None = Field(default=None, max_length=100)
+    # an importer's sources: the only ones it may upload feeds for (registry.ownership)
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     secret_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None

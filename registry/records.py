@@ -80,6 +80,7 @@ class CertificateData:
 
 CREATED_CHANGES = "created_changes"  # the key of a prepared history entry in ``extra``
 FINGERPRINT = "fingerprint"  # the key of the feed row's fingerprint in ``extra``
+ROW = "row"  # the key of the feed row's number in ``extra``, for problems found when it is applied
 DOCUMENT = "document"  # the key of a search document prepared while the feed was read (search.spool)
 DocumentMaker = Callable[["CertificateData"], bytes]  # a record's document, with "id":0 first
 

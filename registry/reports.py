@@ -68,10 +68,15 @@ def recent_reports(session: Session, sender: str) -> int:
     ).scalar_one()
 
 
-def file_report(session: Session, data: ReportInput, sender: str) -> CitizenReport:
-    data.check()
+def check_quota(session: Session, sender: str) -> None:
+    """Refuses a sender whose reports of the last hour reached the limit."""
     if recent_reports(session, sender) >= REPORTS_PER_HOUR:
         raise TooManyReports("too many reports from this connection; please try again in an hour")
+
+
+def file_report(session: Session, data: ReportInput, sender: str) -> CitizenReport:
+    data.check()
+    check_quota(session, sender)
     row = CitizenReport(
         code=data.code.strip()[:120], problem=data.problem.strip(), place=_opt(data.place, 300),
         province=_opt(data.province, 100), contact=_opt(data.contact, 200), photo=data.photo,

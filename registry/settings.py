@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -51,17 +52,25 @@ class Settings:
 
 
 def generated_secret(path: Path) -> str:
-    """A random secret kept in ``path`` (created on first use, mode 600)."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race: use its secret
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secret)
+    """A random secret kept in ``path`` (created on first use, mode 600).
+
+    Written to a temporary file and linked into place, so that another process starting at
+    the same moment finds either no file or the whole secret, never an empty one; an empty
+    or unreadable file is refused rather than used as a key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(32))
+            os.link(temporary, path)  # fails if another process linked its own first: use that one
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    secret = path.read_text().strip()
+    if len(secret) < 16:
+        raise RuntimeError(f"{path} holds no usable secret: remove it to have a new one made")
     return secret
 
 

@@ -29,7 +29,7 @@ def _outbox(engine) -> int:
 
 def test_an_upload_is_searchable_as_soon_as_it_is_answered(engine, index):
     with Session(engine) as session:
-        secret = create_token(session, "importer", "body-a feed")[1]
+        secret = create_token(session, "importer", "body-a feed", sources=["body-a"])[1]
         session.commit()
     app = create_app(get_settings(), engine, index, run_worker=False, migrate=False)  # no worker: only the upload
     with TestClient(app) as client:

@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_kill_9_mid_import_then_rerun(seeded, database_url, tmp_path):
     engine, before = seeded
-    feed = write_csv(tmp_path / "big.csv", 40_000, seed=3)
+    feed = write_csv(tmp_path / "big.csv", 60_000, seed=3)
     env = {**os.environ, "HOPQUY_DATABASE_URL": database_url, "HOPQUY_DATA_DIR": str(tmp_path / "var")}
     command = [sys.executable, "-m", "cli.main", "import", str(feed), "--source", "qc2", "--quiet"]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(2.5)
+    time.sleep(2)
     assert proc.poll() is None, "the import finished before it could be killed: use a larger feed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -32,4 +32,4 @@ def test_kill_9_mid_import_then_rerun(seeded, database_url, tmp_path):
     assert fingerprint(engine) == before
     rerun = subprocess.run(command + ["--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert '"created": 40000' in rerun.stdout
+    assert '"created": 60000' in rerun.stdout

@@ -31,8 +31,9 @@ def tokens(feed_registry) -> dict[str, str]:
     """Secrets by role, plus a revoked admin token and a second inspector in another team."""
     secrets = {}
     with Session(feed_registry) as session:
-        for role, team in (("admin", None), ("inspector", "hanoi"), ("importer", None)):
+        for role, team in (("admin", None), ("inspector", "hanoi")):
             secrets[role] = create_token(session, role, f"test {role}", team)[1]
+        secrets["importer"] = create_token(session, "importer", "test importer", sources=["body-b"])[1]
         secrets["other_inspector"] = create_token(session, "inspector", "other", "saigon")[1]
         token, secrets["revoked"] = create_token(session, "admin", "former admin")
         revoke_token(session, token.id)

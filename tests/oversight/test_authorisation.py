@@ -6,12 +6,12 @@ import pytest
 from sqlmodel import Session
 
 from registry.reports import ReportInput, file_report
-from tests.helpers import HEADER
-from tests.oversight.conftest import NUMBERS, bearer, feed_rows
+from tests.helpers import HEADER, row
+from tests.oversight.conftest import NUMBERS, bearer
 
-FEED_CSV = (
-    ",".join(HEADER) + "\n" + "\n".join(",".join(f'"{c}"' for c in r) for r in feed_rows(product="Máy tính bảng"))
-).encode()
+# body-b's own certificates: the registry's are body-a's, which body-b may not change
+BODY_B_ROWS = [row(number=f"B{n[1:]}", models=f"TAB-{i}", product="Máy tính bảng") for i, n in enumerate(NUMBERS)]
+FEED_CSV = (",".join(HEADER) + "\n" + "\n".join(",".join(f'"{c}"' for c in r) for r in BODY_B_ROWS)).encode()
 
 # (method, path, allowed roles, request kwargs per attempt number)
 ENDPOINTS = [
@@ -55,6 +55,12 @@ ENDPOINTS = [
     ),
     ("GET", "/api/v1/flags", {"admin", "inspector"}, lambda n: {}),
     ("GET", "/api/v1/audit", {"admin"}, lambda n: {}),
+    (
+        "POST",
+        "/api/v1/transfers",
+        {"admin"},
+        lambda n: {"json": {"certificate_no": NUMBERS[2], "to_source": f"body-t{n}", "reason": "handover"}},
+    ),
     (
         "POST",
         "/api/v1/imports?source=body-b&file_name=feed.csv",

@@ -136,6 +136,19 @@ def test_reports_are_limited_per_connection(client, feed_registry):
     assert statuses == [200] * 5 + [429]
 
 
+def test_a_refused_report_keeps_no_photo(client, feed_registry):
+    """Fields and quota are checked before the photo is decoded; nothing of it is stored."""
+    photos = get_settings().photo_dir
+    incomplete = client.post("/report", data={**report_form(client), "problem": "x"},
+                             files={"photo": ("p.jpg", jpeg(), "image/jpeg")})
+    assert incomplete.status_code == 400 and "few words" in incomplete.text
+    for _ in range(5):
+        assert client.post("/report", data=report_form(client)).status_code == 200
+    over = client.post("/report", data=report_form(client), files={"photo": ("p.jpg", jpeg(), "image/jpeg")})
+    assert over.status_code == 429
+    assert not photos.exists() or not any(photos.iterdir())
+
+
 def test_forms_without_the_csrf_token_are_refused(client, tokens, feed_registry):
     data = report_form(client)
     del data["_csrf_token"]
