@@ -29,11 +29,15 @@ def main() -> None:
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="a line per request; behind a proxy that keeps its own, turn it off: it costs the "
                    "scan page a fifth of its throughput")
-def serve(host: str, port: int, workers: int, sample_if_empty: bool, access_log: bool) -> None:
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help="the proxies (addresses, networks, comma-separated) whose X-Forwarded-For is believed: "
+                   "rate limits then count the real clients behind them, and nobody else can spoof one")
+def serve(host: str, port: int, workers: int, sample_if_empty: bool, access_log: bool,
+          forwarded_allow_ips: str) -> None:
     """Serve the site and API; starts our own Meilisearch unless HOPQUY_MEILI_URL is set."""
     from cli.serve import run_server
 
-    run_server(host, port, workers, sample_if_empty, access_log)
+    run_server(host, port, workers, sample_if_empty, access_log, forwarded_allow_ips)
 
 
 @main.group()

@@ -21,7 +21,8 @@ from search.process import MeilisearchProcess
 SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 
 
-def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access_log: bool = True) -> None:
+def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access_log: bool = True,
+               forwarded_allow_ips: str = "127.0.0.1") -> None:
     settings = get_settings()
     engine = engine_for(settings)
     empty = False
@@ -43,7 +44,8 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access
     try:
         click.echo(f"Hopquy at http://{host}:{port}  (Ctrl-C stops everything)")
         uvicorn.run("public_site.app:serve_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", access_log=access_log, proxy_headers=True)
+                    workers=workers, log_level="info", access_log=access_log, proxy_headers=True,
+                    forwarded_allow_ips=forwarded_allow_ips)
     finally:
         stopping.set()
         if meili:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie
+from litestar.datastructures import CacheControlHeader, Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from registry.access import SESSION_LIFETIME, Staff, staff_for_secret, staff_for_session
 
+NO_STORE = CacheControlHeader(no_store=True, private=True)
 SESSION_COOKIE = "hopquy_staff"
 CSRF_COOKIE = "hopquy_csrf"
 

@@ -7,10 +7,12 @@ there to stop scrapers and floods, not shoppers.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
 import orjson
+from litestar import Request
 from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,10 +58,29 @@ class LimitWithRetryAfter(RateLimitMiddleware):
         return headers
 
 
+def client_key(request: Request) -> str:
+    """Who a request counts against: its address, an IPv6 one by its /64 (one subscriber's
+    network: a client changing addresses inside it is still one client). Behind a proxy the
+    address is the one the proxy says, when the proxy is trusted (``--forwarded-allow-ips``)."""
+    host = request.client.host if request.client else "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def rate_limit(per_minute: int) -> RateLimitConfig | None:
+    """The limit, per worker process: each keeps its own counts (a client talking to four
+    workers behind one address gets up to four times the limit before all refuse it)."""
     if per_minute <= 0:
         return None
-    return RateLimitConfig(rate_limit=("minute", per_minute), exclude=UNLIMITED, middleware_class=LimitWithRetryAfter)
+    return RateLimitConfig(rate_limit=("minute", per_minute), exclude=UNLIMITED, middleware_class=LimitWithRetryAfter,
+                           identifier_for_request=client_key)
 
 
 MAX_TARGET = 4096  # bytes of path and query: longer is no link a person or client sends

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from importer.run import ImportOptions
 from ingest.service import Ingested, ingest
-from public_site.auth import requires, staff_of
+from public_site.auth import NO_STORE, requires, staff_of
 from public_site.plugin import AppSettings, Db, DbEngine, Index, Scans
 from public_site.schemas import MAX_ID, PROBLEMS, problems, typed
 from public_site.staff_schemas import (
@@ -77,6 +77,7 @@ class StaffApiController(Controller):
     path = "/api/v1"
     tags = ["staff"]
     security = [{"BearerToken": []}]
+    cache_control = NO_STORE  # nothing a token holder is shown is kept by a browser or a proxy
 
     @post("/decisions", guards=[requires("admin")], sync_to_thread=True, operation_id="decideStatus",
           responses=problems(400, 401, 403, 404, 409))

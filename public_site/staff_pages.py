@@ -21,7 +21,7 @@ from litestar.response import File, Redirect, Template
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from public_site.auth import SESSION_COOKIE, requires, session_cookie, staff_of, to_login
+from public_site.auth import NO_STORE, SESSION_COOKIE, requires, session_cookie, staff_of, to_login
 from public_site.plugin import AppSettings, Db, DbEngine, Scans
 from public_site.rendering import render
 from public_site.schemas import MAX_ID
@@ -113,6 +113,7 @@ def _safe_next(target: str) -> str:
 class StaffLoginController(Controller):
     path = "/staff"
     include_in_schema = False
+    cache_control = NO_STORE
 
     @get("/login", sync_to_thread=False)
     def login_form(self, request: Request, next: Annotated[str, QueryParameter(max_length=200)] = "/staff") -> Template:
@@ -147,6 +148,7 @@ class StaffLoginController(Controller):
 class StaffPageController(Controller):
     path = "/staff"
     include_in_schema = False
+    cache_control = NO_STORE  # staff pages and photos stay out of every cache
     guards = [requires("inspector")]
     exception_handlers = {NotAuthorizedException: to_login}
 
@@ -224,7 +226,6 @@ class StaffPageController(Controller):
             path,
             content_disposition_type="inline",
             media_type="image/jpeg" if name.endswith(".jpg") else "image/png",
-            headers={"Cache-Control": "private, max-age=86400"},
         )
 
     @get("/reports", sync_to_thread=True)

@@ -48,6 +48,19 @@ class Staff:
         return f"{self.role}:{self.name}"
 
 
+AUTHORITY = "authority"  # how the public history names the Telecommunications Authority's staff
+
+
+def public_actor(actor: str | None) -> str | None:
+    """Who made a change, as the public may read it: a feed's source (``import:QUACERT``), or
+    the Authority and the staff role (``authority:admin``), never the person; the audit log
+    keeps the person for the Authority's own eyes."""
+    if actor is None or actor.startswith("import:"):
+        return actor
+    role = actor.partition(":")[0]
+    return f"{AUTHORITY}:{role}" if role in ROLES else AUTHORITY
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, extract, func, select
 from sqlmodel import Session
 
+from registry.access import public_actor
 from registry.clock import today
 from registry.models import Certificate, CertificateEvent, ImportRun, Organisation
 
@@ -42,7 +43,7 @@ def latest_changes(session: Session, limit: int) -> list[dict[str, Any]]:
 
 def event_dict(event: CertificateEvent, number: str) -> dict[str, Any]:
     return {"cursor": event.id, "certificate_no": number, "action": event.action,
-            "at": event.at.isoformat(), "changes": event.changes, "by": event.actor, "note": event.note}
+            "at": event.at.isoformat(), "changes": event.changes, "by": public_actor(event.actor), "note": event.note}
 
 
 def statistics(session: Session, on: date | None = None) -> dict[str, Any]:

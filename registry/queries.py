@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 from sqlmodel import Session
 
+from registry.access import public_actor
 from registry.codes import canonical_certificate_no
 from registry.decisions import decision_view
 from registry.driver_reads import DriverQuery
@@ -53,7 +54,7 @@ class CertificateView:
         if with_history:
             body["history"] = [
                 {"at": e.at.isoformat(), "action": e.action, "changes": e.changes,
-                 "by": e.actor, "import_run_id": e.import_run_id, "note": e.note}
+                 "by": public_actor(e.actor), "import_run_id": e.import_run_id, "note": e.note}
                 for e in self.history
             ]
         return body

@@ -50,7 +50,7 @@ def test_a_decision_is_public_with_its_reason_everywhere(client, tokens, feed_re
     }
     event = record["history"][0]
     assert event["action"] == "decision" and event["changes"] == {"admin_status": ["valid", "suspended"]}
-    assert "123/QĐ-CVT" in event["note"] and event["by"] == "admin:test admin"
+    assert "123/QĐ-CVT" in event["note"] and event["by"] == "authority:admin"  # the role, never the person
     for page in (f"/v/{NUMBERS[0]}", f"/c/{NUMBERS[0]}"):
         html = client.get(page).text
         assert "TẠM ĐÌNH CHỈ" in html and DECISION["reason"] in html and "123/QĐ-CVT" in html

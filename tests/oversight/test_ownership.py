@@ -143,3 +143,23 @@ def test_the_staff_page_transfers_and_says_why_it_cannot(client, tokens, feed_re
     assert "Chuyển sang nguồn dữ liệu khác" in client.get(f"/c/{NUMBERS[2]}").text
     again = client.post("/staff/transfers", data={**form, "_csrf_token": csrf(client)})
     assert again.status_code == 409 and "already belongs to body-d" in again.text
+
+
+def test_the_public_history_names_the_authority_and_the_role_never_the_person(client, tokens, feed_registry):
+    client.post("/api/v1/transfers", headers=bearer(tokens["admin"]),
+                json={"certificate_no": NUMBERS[0], "to_source": "body-b", "reason": "handover"})
+    latest = client.get(f"/api/v1/certificates/{NUMBERS[0]}").json()["history"][0]
+    assert latest["by"] == "authority:admin"
+    changes = client.get("/api/v1/changes").text + client.get("/feeds/changes.atom").text
+    assert "test admin" not in changes and "import:body-a" in changes
+    with Session(feed_registry) as session:  # the audit log, for the Authority's own eyes, keeps the person
+        entry = session.execute(select(AuditEntry).where(AuditEntry.action == "certificate.transfer")).scalar_one()
+    assert entry.actor == "test admin"
+
+
+def test_staff_answers_are_never_stored_by_a_browser_or_a_proxy(client, tokens):
+    for path in ("/api/v1/audit", "/api/v1/inspections", "/staff", "/staff/reports"):
+        response = client.get(path, headers=bearer(tokens["admin"]))
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers.get("cache-control", ""), path
+    assert "no-store" in client.get("/staff/login").headers.get("cache-control", "")

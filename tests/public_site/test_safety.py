@@ -61,3 +61,35 @@ def test_a_failure_of_ours_is_logged_with_its_traceback_and_a_client_error_is_no
         logging.getLogger("hopquy.errors").removeHandler(kept)
     assert [r.getMessage() for r in failures] == ["GET /fails failed"]
     assert "the registry fell over" in str(failures[0].exc_info[1])
+
+
+def test_rate_limits_count_an_ipv6_subscriber_by_its_slash_64():
+    from litestar import Request
+
+    from public_site.safety import client_key
+
+    def key(host: str) -> str:
+        return client_key(Request({"type": "http", "client": (host, 1), "path": "/", "headers": [],
+                                   "method": "GET", "query_string": b""}))
+
+    assert key("2001:db8:1:2:aaaa::1") == key("2001:db8:1:2:ffff:1:2:3") == "2001:db8:1:2::/64"
+    assert key("2001:db8:1:3::1") != key("2001:db8:1:2::1")
+    assert key("203.0.113.7") == key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert key("testclient") == "testclient"
+
+
+def test_serve_passes_the_trusted_proxies_to_uvicorn(monkeypatch, tmp_path):
+    import uvicorn
+
+    from cli.serve import run_server
+    from registry.settings import get_settings
+    from search.process import free_port
+
+    monkeypatch.setenv("HOPQUY_MEILI_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("HOPQUY_MEILI_KEY", "k" * 16)
+    get_settings.cache_clear()
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options, app=app))
+    run_server("127.0.0.1", 8000, 1, False, forwarded_allow_ips="10.0.0.0/8")
+    assert seen["forwarded_allow_ips"] == "10.0.0.0/8" and seen["proxy_headers"] is True
+    assert seen["app"] == "public_site.app:serve_app"
