@@ -6,10 +6,11 @@ import json
 import sys
 
 import click
+import httpx
 
 from cli.context import engine_for
 from cli.import_cmd import feed_options, import_and_index, import_options, show
-from importer.sources import sync_folder, sync_url
+from importer.sources import FetchRefused, sync_folder, sync_url
 from registry.settings import get_settings
 
 
@@ -39,7 +40,10 @@ def sync_command(location: str, source: str, mode: str, skip_invalid: bool, allo
         return result
 
     if location.startswith(("http://", "https://")):
-        fetched = sync_url(engine, location, options, run)
+        try:
+            fetched = sync_url(engine, location, options, run)
+        except (FetchRefused, httpx.HTTPError) as exc:  # nothing was imported; cron mails this line
+            sys.exit(f"{location}: {exc}")
         if fetched.status == "not-modified" and not as_json:
             click.echo(f"{location}: not modified since the last import", err=True)
     else:

@@ -9,10 +9,11 @@ unchanged feed costs one ``304 Not Modified`` and no download.
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 from sqlalchemy import Engine
@@ -20,7 +21,17 @@ from sqlmodel import Session
 
 from importer.run import ImportOptions, ImportResult, import_file
 from registry.clock import utcnow
+from registry.errors import Refused
 from registry.models import FeedLocation
+
+MAX_BYTES = 512 * 1024 * 1024  # as an upload may be
+MAX_SECONDS = 30 * 60
+MAX_REDIRECTS = 5
+
+
+class FetchRefused(Refused):
+    """A download not taken: too big, too slow, or sent to another host."""
+
 
 FEED_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson"}
 Importer = Callable[[Path], ImportResult]
@@ -63,20 +74,21 @@ def sync_url(
         if known and known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
     own_client = client is None
-    client = client or httpx.Client(timeout=httpx.Timeout(30, read=300), follow_redirects=True)
+    client = client or httpx.Client(timeout=httpx.Timeout(30, read=300))
     try:
         with tempfile.TemporaryDirectory(prefix="hopquy-fetch-") as tmp:
-            with client.stream("GET", url, headers=headers) as response:
+            response = _get(client, url, headers)
+            try:
                 if response.status_code == 304:
                     _remember(engine, url, options.source, known.etag if known else None,
                               known.last_modified if known else None)
                     return FetchResult(url, "not-modified")
                 response.raise_for_status()
                 path = Path(tmp) / _file_name(url, response)
-                with path.open("wb") as f:
-                    for chunk in response.iter_bytes(1 << 20):
-                        f.write(chunk)
+                _save(response, path)
                 etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
+            finally:
+                response.close()
             result = run(path)
     finally:
         if own_client:
@@ -84,6 +96,37 @@ def sync_url(
     if result.status in ("applied", "skipped"):  # a rejected file is fetched again next time
         _remember(engine, url, options.source, etag, modified)
     return FetchResult(url, "fetched", result)
+
+
+def _get(client: httpx.Client, url: str, headers: dict[str, str]) -> httpx.Response:
+    """The response to ``url``, following redirects only within its own scheme and host: a
+    feed address must not send the importer anywhere else (another host, a private network)."""
+    origin, target = urlsplit(url)[:2], url
+    for _ in range(MAX_REDIRECTS + 1):
+        response = client.send(client.build_request("GET", target, headers=headers), stream=True)
+        if not response.has_redirect_location:
+            return response
+        response.close()
+        target = urljoin(target, response.headers.get("location", ""))
+        if urlsplit(target)[:2] != origin:
+            raise FetchRefused(f"{url} redirects to {target}, another host: not followed")
+    raise FetchRefused(f"{url} redirects more than {MAX_REDIRECTS} times")
+
+
+def _save(response: httpx.Response, path: Path) -> None:
+    """The body into ``path``, at most ``MAX_BYTES`` and ``MAX_SECONDS``."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise FetchRefused(f"the feed is {int(declared):,} bytes; at most {MAX_BYTES:,} are taken")
+    deadline, size = time.monotonic() + MAX_SECONDS, 0
+    with path.open("wb") as f:
+        for chunk in response.iter_bytes(1 << 20):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise FetchRefused(f"the feed goes on past {MAX_BYTES:,} bytes: not taken")
+            if time.monotonic() > deadline:
+                raise FetchRefused(f"the download took over {MAX_SECONDS} s: not taken")
+            f.write(chunk)
 
 
 def _file_name(url: str, response: httpx.Response) -> str:

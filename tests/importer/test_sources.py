@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from importer import sources
 from importer.run import ImportOptions
-from importer.sources import folder_files, sync_folder, sync_url
+from importer.sources import FetchRefused, folder_files, sync_folder, sync_url
 from tests.helpers import row, write_feed, write_file
 from tests.importer.conftest import fingerprint
 
@@ -101,3 +102,63 @@ def test_a_broken_download_changes_nothing_and_is_fetched_again(engine, tmp_path
     assert fingerprint(engine) == before
     assert sync_url(engine, feed_server.url, OPTIONS).status == "fetched"  # not remembered as good
     assert feed_server.downloads == 3
+
+
+class Redirector:
+    """A host that answers every request with a redirect to ``target`` (a path or a URL)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        redirector = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(302)
+                self.send_header("Location", redirector.target)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def test_redirects_are_followed_only_within_the_feeds_own_host(engine, feed_server):
+    before = fingerprint(engine)
+    to_other_host = Redirector(feed_server.url)  # another port: another host
+    try:
+        with pytest.raises(FetchRefused, match="another host"):
+            sync_url(engine, to_other_host.base + "/feed.csv", OPTIONS)
+        looping = Redirector("/again")
+        with pytest.raises(FetchRefused, match="more than 5 times"):
+            sync_url(engine, looping.base + "/feed.csv", OPTIONS)
+        looping.httpd.shutdown()
+    finally:
+        to_other_host.httpd.shutdown()
+    assert feed_server.downloads == 0 and fingerprint(engine) == before
+
+
+def test_a_feed_over_the_size_cap_is_not_taken(engine, feed_server, monkeypatch):
+    before = fingerprint(engine)
+    monkeypatch.setattr(sources, "MAX_BYTES", 100)
+    with pytest.raises(FetchRefused, match="at most 100 are taken"):
+        sync_url(engine, feed_server.url, OPTIONS)
+    assert fingerprint(engine) == before
+
+
+def test_the_command_line_says_why_a_download_was_not_taken(engine, feed_server, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from registry.settings import get_settings
+
+    monkeypatch.setenv("HOPQUY_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    elsewhere = Redirector(feed_server.url)
+    try:
+        done = CliRunner().invoke(main, ["sync", elsewhere.base + "/x.csv", "--source", "qc1"])
+    finally:
+        elsewhere.httpd.shutdown()
+    assert done.exit_code == 1 and "another host: not followed" in done.output
