@@ -21,9 +21,11 @@ run: setup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# everything but the browser, end-to-end and slow tests, on SQLite: for the edit-test loop
+# everything but the browser, end-to-end and slow tests, on SQLite, on every core: for the
+# edit-test loop (the whole suite stays serial: its kill and stop tests keep time)
 test-fast: setup
-	HOPQUY_TEST_POSTGRES_URL= HOPQUY_TEST_REQUIRE_ALL= $(PY) -m pytest -m "not browser and not e2e and not slow" -k "not postgresql" $(PYTEST_ARGS)
+	HOPQUY_TEST_POSTGRES_URL= HOPQUY_TEST_REQUIRE_ALL= $(PY) -m pytest -m "not browser and not e2e and not slow" \
+		-k "not postgresql" -n auto $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
