@@ -21,6 +21,7 @@ from public_site.filters import search_filters, search_url, without_empty_fields
 from public_site.i18n import language, translator
 from public_site.plugin import Db, DbEngine, Index
 from public_site.rendering import HtmlPage, language_cookies, render, render_bytes, shown_values
+from public_site.safety import client_key
 from registry.clock import today
 from registry.provinces import PROVINCES
 from registry.queries import (
@@ -115,7 +116,7 @@ class PageController(Controller):
         day = today()
         certificate_id, response = request.app.state.reader.read(read)
         if certificate_id is not None and (shared or request.method == "GET"):
-            request.app.state.scans.record(certificate_id, province, day)
+            request.app.state.scans.record(certificate_id, province, day, client_key(request))
         return response
 
     @get("/o/{tax_code:str}", sync_to_thread=True)

@@ -46,7 +46,7 @@ class Services(InitPluginProtocol):
     def __init__(self, settings: Settings, engine: Engine, index: SearchIndex | None, run_worker: bool = True,
                  migrate: bool = True) -> None:
         self.settings, self.engine, self.index, self.migrate = settings, engine, index, migrate
-        self.scans = ScanCounter()
+        self.scans = ScanCounter(settings.secret_key.encode())
         self.reader = LoopReader(engine)
         self.threads = [thread for thread in (
             IndexWorker(engine, index) if index is not None and run_worker else None,

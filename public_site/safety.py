@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -62,7 +63,12 @@ def client_key(request: Request) -> str:
     """Who a request counts against: its address, an IPv6 one by its /64 (one subscriber's
     network: a client changing addresses inside it is still one client). Behind a proxy the
     address is the one the proxy says, when the proxy is trusted (``--forwarded-allow-ips``)."""
-    host = request.client.host if request.client else "127.0.0.1"
+    client = request.scope.get("client")
+    return _key_of(client[0] if client else "127.0.0.1")
+
+
+@lru_cache(maxsize=65_536)  # the same clients come back: every scan and every limited request asks
+def _key_of(host: str) -> str:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

@@ -9,6 +9,7 @@ scanning chooses to share it.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,16 +32,39 @@ SPREAD_DAYS = 2
 SPREAD_PROVINCES = 5  # distinct provinces sharing scans of one certificate within SPREAD_DAYS
 
 
-class ScanCounter:
-    """Thread-safe counts waiting to be written; ``flush`` writes them in one statement."""
+SEEN_PER_DAY = 200_000  # clients remembered a day by one process (8 bytes of keyed hash each)
 
-    def __init__(self) -> None:
+
+class ScanCounter:
+    """Thread-safe counts waiting to be written; ``flush`` writes them in one statement.
+
+    With a ``client``, a scan counts once per client, certificate and day, and so does a
+    shared province (whichever province it names): a script that scans a certificate again
+    and again, or shares five provinces, counts as one person. The client is kept only as
+    8 bytes of a hash keyed with ``secret``, and forgotten the next day."""
+
+    def __init__(self, secret: bytes = b"") -> None:
         self._lock = threading.Lock()
         self._counts: Counter[tuple[int, date, str]] = Counter()
+        self._secret = hashlib.blake2b(secret, digest_size=32).digest()  # a key of the length blake2b takes
+        self._seen: set[bytes] = set()
+        self._seen_on: date | None = None
 
-    def record(self, certificate_id: int, province: str | None = None, on: date | None = None) -> None:
+    def record(self, certificate_id: int, province: str | None = None, on: date | None = None,
+               client: str | None = None) -> None:
         key = (certificate_id, on or today(), (province or "").strip()[:100])
+        seen = None
+        if client is not None:
+            seen = hashlib.blake2b(f"{key[1]}|{certificate_id}|{bool(key[2])}|{client}".encode(),
+                                   key=self._secret, digest_size=8).digest()
         with self._lock:
+            if seen is not None:
+                if self._seen_on != key[1]:
+                    self._seen, self._seen_on = set(), key[1]
+                if seen in self._seen:
+                    return
+                if len(self._seen) < SEEN_PER_DAY:
+                    self._seen.add(seen)
             self._counts[key] += 1
 
     def flush(self, engine: Engine) -> int:

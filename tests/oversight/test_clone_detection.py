@@ -92,14 +92,27 @@ def test_scans_from_many_provinces_within_two_days_are_flagged(feed_registry):
 
 def test_scan_pages_are_counted_and_inspectors_see_the_flags(client, tokens, feed_registry, monkeypatch):
     monkeypatch.setenv("HOPQUY_TODAY", DAY.isoformat())
-    for _ in range(JUMP_MINIMUM):
+    for _ in range(JUMP_MINIMUM):  # one client scanning again and again counts once a day
         assert client.get(f"/v/{NUMBERS[2]}").status_code == 200
+    for n in range(1, JUMP_MINIMUM):  # as many other people as it takes to flag it
+        client.app.state.scans.record(ids(feed_registry)[NUMBERS[2]], None, DAY, client=f"203.0.113.{n}")
     response = client.post(f"/v/{NUMBERS[2]}", data={"province": "Huế"})
     assert response.status_code == 200 and "Cảm ơn" in response.text
     assert client.post(f"/v/{NUMBERS[2]}", data={"province": "<script>"}).status_code == 200  # ignored
+    for province in ("Hà Nội", "Đà Nẵng", "Cần Thơ", "Hải Phòng"):  # the same client: counted once already
+        client.post(f"/v/{NUMBERS[2]}", data={"province": province})
     flags = client.get("/api/v1/flags", params={"on": DAY.isoformat()}, headers=bearer(tokens["inspector"])).json()
     assert [f["certificate_no"] for f in flags] == [NUMBERS[2]]
     assert flags[0]["scans_today"] == JUMP_MINIMUM
     with Session(feed_registry) as session:
         rows = {tuple(r) for r in session.execute(select(ScanCount.province, ScanCount.count))}
     assert rows == {("", JUMP_MINIMUM), ("Huế", 1)}  # no address anywhere, the province only when shared
+
+
+def test_one_client_counts_once_a_day_however_it_scans_or_shares():
+    counter, day = ScanCounter(b"secret"), DAY
+    for province in (None, None, "Huế", "Hà Nội", None, "Đà Nẵng"):
+        counter.record(7, province, day, client="198.51.100.9")
+    counter.record(7, None, day, client="198.51.100.10")
+    counter.record(7, None, day + timedelta(days=1), client="198.51.100.9")  # a new day
+    assert dict(counter._counts) == {(7, day, ""): 2, (7, day, "Huế"): 1, (7, day + timedelta(days=1), ""): 1}
