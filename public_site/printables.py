@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from public_site.api import path_text
+from public_site.auth import current_staff
 from public_site.labels import LabelContent, label_pdf, label_png
 from public_site.plugin import AppSettings, Db
 from public_site.qr import DEFAULT_PX, MAX_PX, MIN_PX, etag, qr_png, qr_svg, verify_url
+from public_site.rendering import PageCache
 from public_site.schemas import problems
 from registry.codes import canonical_certificate_no
 from registry.models import Certificate, Organisation
@@ -27,7 +29,9 @@ from registry.settings import Settings
 from registry.snapshots import load_records
 
 LONG_CACHE = "public, max-age=31536000, immutable"
-SHEET_LIMIT = 480  # 20 A4 pages
+SHEET_LIMIT = 480  # 20 A4 pages, for staff
+ANONYMOUS_SHEET_LIMIT = 96  # 4 pages: a shop's shelf; more is a job for a token, not a crawler
+SHEETS = PageCache(32)  # the sheets asked for lately, by content
 TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
@@ -82,18 +86,21 @@ class PrintController(Controller):
 
     @get("/labels.pdf", operation_id="labelSheet", sync_to_thread=True, media_type="application/pdf",
          responses=problems(400, 404))
-    def sheet(self, db: Db, settings: AppSettings,
+    def sheet(self, request: Request, db: Db, settings: AppSettings,
               no: Annotated[list[str], QueryParameter(description="certificate numbers")]) -> Response:
-        """A4 sheets of labels (24 a page) for the certificates named by ``no``."""
+        """A4 sheets of labels (24 a page) for the certificates named by ``no``: up to 96 for
+        anyone, 480 with a staff token."""
         numbers = list(dict.fromkeys(canonical_certificate_no(n) for n in no if n.strip()))
-        if not numbers or len(numbers) > SHEET_LIMIT:
-            raise ValidationException(detail=f"give 1 to {SHEET_LIMIT} certificate numbers")
+        limit = SHEET_LIMIT if current_staff(request) else ANONYMOUS_SHEET_LIMIT
+        if not numbers or len(numbers) > limit:
+            raise ValidationException(detail=f"give 1 to {limit} certificate numbers"
+                                             + ("" if limit == SHEET_LIMIT else f" ({SHEET_LIMIT} with a staff token)"))
         ids = db.execute(select(Certificate.id).where(Certificate.certificate_no.in_(numbers))).scalars().all()
-        return self._sheet(db, settings, ids, "hopquy-labels.pdf")
+        return self._sheet(request, db, settings, ids, "hopquy-labels.pdf")
 
     @get("/o/{tax_code:str}/labels.pdf", operation_id="holderLabelSheet", sync_to_thread=True,
          media_type="application/pdf", responses=problems(400, 404))
-    def holder_sheet(self, db: Db, settings: AppSettings, tax_code: FromPath[str]) -> Response:
+    def holder_sheet(self, request: Request, db: Db, settings: AppSettings, tax_code: FromPath[str]) -> Response:
         """A4 sheets of labels for every certificate of a holder that is not withdrawn."""
         ids = db.execute(
             select(Certificate.id).join(Organisation, Organisation.id == Certificate.holder_id)
@@ -102,14 +109,21 @@ class PrintController(Controller):
         ).scalars().all()
         if not ids:
             raise NotFoundException(detail=f"no valid certificates for tax code {tax_code!r}")
-        return self._sheet(db, settings, ids, f"hopquy-labels-{tax_code}.pdf")
+        return self._sheet(request, db, settings, ids, f"hopquy-labels-{tax_code}.pdf")
 
     @staticmethod
-    def _sheet(db: Session, settings: Settings, ids: list[int], name: str) -> Response:
+    def _sheet(request: Request, db: Session, settings: Settings, ids: list[int], name: str) -> Response:
+        """A sheet is rendered once for what it shows (its ETag), and kept: asked again, it
+        costs a lookup, and a browser holding it gets a 304."""
         if not ids:
             raise NotFoundException(detail="none of these certificate numbers is in the registry")
         records = load_records(db, ids)
         labels = [LabelContent(r.certificate_no, r.models, r.brand, verify_url(settings.public_url, r.certificate_no))
                   for r in sorted(records.values(), key=lambda r: r.certificate_no)]
-        return Response(label_pdf(labels, sheet=True), media_type=TYPES["pdf"],
-                        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-cache"})
+        tag = etag("sheet", *labels)
+        headers = {"ETag": tag, "Cache-Control": "public, max-age=3600",
+                   "Content-Disposition": f'inline; filename="{name}"'}
+        if request.headers.get("if-none-match") == tag:
+            return Response(b"", status_code=304, headers=headers)
+        pdf = SHEETS.get(tag) or SHEETS.put(tag, label_pdf(labels, sheet=True))
+        return Response(pdf, media_type=TYPES["pdf"], headers=headers)

@@ -89,7 +89,7 @@ def rate_limit(per_minute: int) -> RateLimitConfig | None:
                            identifier_for_request=client_key)
 
 
-MAX_TARGET = 4096  # bytes of path and query: longer is no link a person or client sends
+MAX_TARGET = 16_384  # bytes of path and query: a staff label sheet of 480 numbers takes about 12 KB
 
 
 def problem(status: int, title: str, detail: str) -> tuple[dict, bytes]:

@@ -81,3 +81,27 @@ def test_a4_sheet_for_a_holder_and_for_a_list(client, sample_path):
     text = pypdf.PdfReader(io.BytesIO(listed.content)).pages[0].extract_text()
     assert rows[1][0] in text and rows[2][0] in text
     assert client.get("/labels.pdf", params={"no": ["UNKNOWN"]}).status_code == 404
+
+
+def test_a_sheet_is_rendered_once_for_its_content_and_capped_for_anonymous_callers(client, sample_path,
+                                                                                    sample_registry):
+    from sqlmodel import Session
+
+    from public_site.printables import SHEETS
+    from registry.access import create_token
+
+    numbers = [r[0] for r in sample_rows(sample_path)]
+    first = client.get("/labels.pdf", params={"no": numbers[:96]})
+    assert first.status_code == 200 and first.headers["etag"]
+    again = client.get("/labels.pdf", params={"no": list(reversed(numbers[:96]))})  # the same labels
+    assert again.headers["etag"] == first.headers["etag"] and again.content == first.content
+    assert SHEETS.get(first.headers["etag"]) == first.content
+    unchanged = client.get("/labels.pdf", params={"no": numbers[:96]}, headers={"If-None-Match": first.headers["etag"]})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    too_many = client.get("/labels.pdf", params={"no": numbers[:97]})
+    assert too_many.status_code == 400 and "480 with a staff token" in too_many.text
+    with Session(sample_registry) as session:
+        secret = create_token(session, "inspector", "label printer")[1]
+        session.commit()
+    staff = client.get("/labels.pdf", params={"no": numbers[:200]}, headers={"Authorization": f"Bearer {secret}"})
+    assert staff.status_code == 200 and len(pypdf.PdfReader(io.BytesIO(staff.content)).pages) == 9
