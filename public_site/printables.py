@@ -50,8 +50,9 @@ def _label(db: Session, settings: Settings, number: str) -> LabelContent:
     return LabelContent(rec.certificate_no, rec.models, rec.brand, verify_url(settings.public_url, rec.certificate_no))
 
 
-def _cached(request: Request, tag: str, media_type: str, render, name: str | None = None) -> Response:
-    headers = {"ETag": tag, "Cache-Control": LONG_CACHE}
+def _cached(request: Request, tag: str, media_type: str, render, name: str | None = None,
+            cache_control: str = LONG_CACHE) -> Response:
+    headers = {"ETag": tag, "Cache-Control": cache_control}
     if request.headers.get("if-none-match") == tag:
         return Response(b"", status_code=304, headers=headers)
     if name:
@@ -121,9 +122,9 @@ class PrintController(Controller):
         labels = [LabelContent(r.certificate_no, r.models, r.brand, verify_url(settings.public_url, r.certificate_no))
                   for r in sorted(records.values(), key=lambda r: r.certificate_no)]
         tag = etag("sheet", *labels)
-        headers = {"ETag": tag, "Cache-Control": "public, max-age=3600",
-                   "Content-Disposition": f'inline; filename="{name}"'}
-        if request.headers.get("if-none-match") == tag:
-            return Response(b"", status_code=304, headers=headers)
-        pdf = SHEETS.get(tag) or SHEETS.put(tag, label_pdf(labels, sheet=True))
-        return Response(pdf, media_type=TYPES["pdf"], headers=headers)
+
+        def render() -> bytes:
+            return SHEETS.get(tag) or SHEETS.put(tag, label_pdf(labels, sheet=True))
+
+        # the labels of a list or a holder change: cached for an hour, not for ever
+        return _cached(request, tag, TYPES["pdf"], render, name, cache_control="public, max-age=3600")

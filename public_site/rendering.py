@@ -19,7 +19,7 @@ from litestar.response.base import ASGIResponse
 
 from public_site.fixed_texts import environments
 from public_site.i18n import COOKIE, LANGS, language, translator
-from registry.catalogue import SHOWN
+from registry.catalogue import SHOWN, joined
 from registry.clock import day_month_year
 from registry.vocabulary import Status
 
@@ -74,7 +74,7 @@ def language_cookies(request: Request) -> list[Cookie]:
 def shown_values(record: Any) -> list[tuple[str, str]]:
     """(field name, text) of the catalogue's generic rows that the record fills, for /c and /v:
     a new field of the catalogue is shown there with no template edit."""
-    return [(field.name, value if isinstance(value, str) else "; ".join(value))
+    return [(field.name, value if isinstance(value, str) else joined(value))
             for field in SHOWN if (value := getattr(record, field.name))]
 
 

@@ -88,7 +88,6 @@ FIELDS: tuple[Field, ...] = (
           shown=True),
     Field("source", "Nguồn", "Source", storage="column", exported=False, from_feed=False),
 )
-BY_NAME = {field.name: field for field in FIELDS}
 FEED_FIELDS = tuple(field for field in FIELDS if field.from_feed)
 BY_KEY = {field.key: field for field in FEED_FIELDS}
 REQUIRED = tuple(field.key for field in FEED_FIELDS if field.required)

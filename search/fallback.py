@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, extract, func, literal, or_, select
 from sqlmodel import Session
 
+from registry.catalogue import LIST_SEPARATOR
 from registry.codes import canonical_certificate_no, model_key
 from registry.models import Certificate, CertificateModel, CertificateRegulation, Regulation
 from registry.snapshots import load_records
@@ -69,9 +70,9 @@ def search_sql(engine, params: SearchParams, on: date, exclude: Sequence[int] = 
         conditions.append(extract("year", Certificate.issued_on) == params.year)
     if params.category:
         conditions.append(category_clause(params.category))
-    if params.technology:  # a "; "-joined list: the name between separators or ends
-        joined = literal("; ") + Certificate.technologies + literal(";")
-        conditions.append(joined.like(f"%; {params.technology};%"))
+    if params.technology:  # a joined list (registry.catalogue): the name between separators or ends
+        listed = literal(LIST_SEPARATOR) + Certificate.technologies + literal(LIST_SEPARATOR)
+        conditions.append(listed.like(f"%{LIST_SEPARATOR}{params.technology}{LIST_SEPARATOR}%"))
     if params.regulation:
         conditions.append(exists().where(
             CertificateRegulation.certificate_id == Certificate.id,

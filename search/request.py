@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from registry.catalogue import FACETS as CATALOGUE_FACETS
+from registry.catalogue import FIELDS
 from registry.status import effective_status
 from search.client import SearchIndex
 from search.documents import day_number
@@ -60,9 +61,10 @@ def quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-# a query parameter → the document attribute that must hold its value
-EQUAL_TO = {"kind": "kind", "brand": "brand", "regulation": "regulations", "category": "category",
-            "technology": "technologies"}
+# a query parameter → the document attribute that must hold its value: the catalogue's text
+# filters (the year and the status have filters of their own), and the device type
+EQUAL_TO = {**{field.filter: field.facet for field in FIELDS
+               if field.filter and field.facet and field.parser != "date"}, "category": "category"}
 
 
 def meili_filters(params: SearchParams, on: date) -> list[str]:
