@@ -120,12 +120,15 @@ def _print(console: Console, result: ImportResult, indexed: int | None, seconds:
         return
     c = result.counts
     table = Table(title=f"{result.file_name} → {result.source}: {result.status}")
-    for name in ("rows", "created", "updated", "unchanged", "withdrawn", "invalid", "indexed"):
+    for name in ("rows", "created", "updated", "unchanged", "withdrawn", "held", "invalid", "indexed"):
         table.add_column(name, justify="right")
     table.add_row(str(result.rows), str(c.created), str(c.updated), str(c.unchanged),
-                  str(c.withdrawn), str(result.invalid_rows),
+                  str(c.withdrawn), str(c.held), str(result.invalid_rows),
                   _indexed_cell(result, indexed))
     console.print(table)
+    if c.held:
+        console.print(f"{c.held} status change(s) wait for an admin's review while a decision stands "
+                      "(/staff/reviews)")
     if result.status == "applied":
         console.print(f"written in {seconds['import']:.1f} s, indexed in {seconds['index']:.1f} s")
     if result.status == "skipped":

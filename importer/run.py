@@ -21,10 +21,11 @@ from sqlmodel import Session
 from importer.headers import describe
 from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
-from registry.apply import MassWithdrawRefused, SyncCounts, apply_records
+from registry.apply import SyncCounts, apply_records
 from registry.clock import utcnow
 from registry.models import ImportRun
 from registry.records import ROW, CertificateData, DocumentMaker
+from registry.withdrawal import MassWithdrawRefused
 
 Progress = Callable[[int, int, int], None]  # rows read, bytes read, total bytes
 
@@ -68,7 +69,7 @@ class ImportResult:
             "file": self.file_name, "sha256": self.sha256, "source": self.source,
             "status": self.status, "rows": self.rows, "invalid_rows": self.invalid_rows,
             "created": c.created, "updated": c.updated, "unchanged": c.unchanged,
-            "withdrawn": c.withdrawn, "run_id": self.run_id,
+            "withdrawn": c.withdrawn, "held": c.held, "run_id": self.run_id,
             "errors": len(self.errors), "warnings": len(self.problems) - len(self.errors),
             "problems": [p.as_dict() for p in self.problems],
             "changes": c.changes,

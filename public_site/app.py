@@ -28,6 +28,7 @@ from public_site.report_form import ReportController
 from public_site.safety import log_server_error, rate_limit, security_headers, unstorable_refused
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
+from public_site.staff_reviews import StaffReviewController
 from registry.db import make_engine
 from registry.logs import configure_logging
 from registry.settings import Settings, get_settings
@@ -74,7 +75,8 @@ def create_app(
             PrintController,
             OpenDataController,
             NoticeController,
-            Router("/", route_handlers=[ReportController, StaffLoginController, StaffPageController],
+            Router("/", route_handlers=[ReportController, StaffLoginController, StaffPageController,
+                                            StaffReviewController],
                    middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)]),
             StaffApiController,
             healthz,

@@ -101,7 +101,7 @@ CertificateRecord = msgspec.defstruct(
 )
 
 
-EventAction = Literal["created", "updated", "withdrawn", "decision", "transferred"]
+EventAction = Literal["created", "updated", "withdrawn", "decision", "transferred", "reviewed"]
 
 
 class HistoryEntry(msgspec.Struct):

@@ -34,6 +34,8 @@ from public_site.staff_schemas import (
     InspectionBody,
     InspectionOut,
     ReportOut,
+    ReviewBody,
+    ReviewOut,
     TransferAnswer,
     TransferBody,
     TriageBody,
@@ -50,8 +52,9 @@ from registry.inspections import (
 from registry.models import Certificate
 from registry.ownership import Transfer, transfer
 from registry.reports import list_reports, triage
+from registry.reviews import answer_review, list_reviews
 from registry.scans import flagged
-from registry.vocabulary import ReportState
+from registry.vocabulary import ReportState, ReviewState
 
 MAX_FEED_BYTES = 512 * 1024 * 1024
 
@@ -99,6 +102,23 @@ class StaffApiController(Controller):
         before, after = event.changes["source"]
         number = canonical_certificate_no(data.certificate_no)
         return TransferAnswer(certificate_no=number, source=after, previous_source=before)
+
+    @get("/reviews", guards=[requires("admin")], sync_to_thread=True, operation_id="listReviews",
+         responses=problems(400, 401, 403))
+    def reviews(self, db: Db, review_state: Annotated[ReviewState | None, QueryParameter(name="state")] = None
+                ) -> list[ReviewOut]:
+        """Feed status changes held while a suspension or revocation stands: the pending ones,
+        oldest first, or those of one ``state``, newest first."""
+        return typed(list_reviews(db, review_state or ReviewState.PENDING), list[ReviewOut])
+
+    @post("/reviews/{review_id:int}", guards=[requires("admin")], sync_to_thread=True, operation_id="answerReview",
+          status_code=200, responses=problems(400, 401, 403, 404, 409))
+    def answer(self, request: Request, db: Db, review_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
+               data: JSONBody[ReviewBody]) -> ReviewOut:
+        """Accept a held status change (the decision ends) or reject it (the decision stands)."""
+        review = answer_review(db, review_id, data.answer, data.note, staff_of(request))
+        db.commit()
+        return typed(list_reviews(db, None, review_id=review.id)[0], ReviewOut)
 
     @get("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="listInspections",
          responses=problems(401, 403))
@@ -207,7 +227,7 @@ class StaffApiController(Controller):
                 with Session(engine) as session:
                     audit(session, staff.name, staff.role, "feed.upload", f"source:{source}", None,
                           {k: body[k] for k in ("file", "sha256", "status", "created", "updated", "withdrawn",
-                                                "errors")})
+                                                "held", "errors")})
                     session.commit()
                 return done
 

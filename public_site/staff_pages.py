@@ -35,6 +35,7 @@ from registry.oversight_models import FINDINGS, REPORT_STATES
 from registry.ownership import Transfer, transfer
 from registry.photos import check_and_store, stored_path
 from registry.reports import list_reports, triage
+from registry.reviews import pending_count
 from registry.scans import flagged
 from registry.violations import ViolationInput, publish_violation
 
@@ -163,6 +164,7 @@ class StaffPageController(Controller):
             flags=flagged(db),
             reports=list_reports(db, "new", limit=20),
             inspections=visible_inspections(db, staff, limit=20),
+            waiting_reviews=pending_count(db) if staff.role == "admin" else 0,
         )
 
     @get("/inspections/new", sync_to_thread=False)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from public_site.schemas import Decision, Text
-from registry.vocabulary import DecisionAction, Finding, ReportState
+from registry.vocabulary import AdminStatus, DecisionAction, Finding, ReportState, ReviewAnswer, ReviewState
 
 
 class DecisionBody(msgspec.Struct):
@@ -35,6 +35,28 @@ class InspectionBody(msgspec.Struct):
 class TriageBody(msgspec.Struct):
     state: ReportState
     note: Annotated[Text, msgspec.Meta(max_length=4000)] = ""
+
+
+class ReviewBody(msgspec.Struct):
+    answer: ReviewAnswer  # accept: the feed's status applies and the decision ends; reject: it stands
+    note: Annotated[Text, msgspec.Meta(max_length=4000)] = ""
+
+
+class ReviewOut(msgspec.Struct):
+    """A feed's status change held while a suspension or revocation stands."""
+
+    id: int
+    certificate_no: str
+    source: str  # the certification body whose feed asked for it
+    proposed_status: AdminStatus
+    held_status: AdminStatus  # the status the decision keeps
+    decision_ref: str
+    decision_reason: str
+    state: ReviewState
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    note: str | None
 
 
 class TransferBody(msgspec.Struct):
@@ -130,6 +152,7 @@ class ImportSummary(msgspec.Struct):
     updated: int
     unchanged: int
     withdrawn: int
+    held: int  # status changes waiting for an admin's review while a decision stands
     run_id: int | None
     errors: int
     warnings: int

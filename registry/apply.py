@@ -7,9 +7,8 @@ transaction, so the registry and the index can never disagree after a crash.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -17,12 +16,12 @@ import orjson
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
-from registry.bulk import BulkWriter
+from registry.bulk import CHUNK, EVENT_COLUMNS, BulkWriter, chunked, import_event
 from registry.catalogue import COLUMN_FIELDS, LIST_COLUMNS, joined
 from registry.codes import model_key
 from registry.decisions import resolve_feed_status, standing_decisions
-from registry.errors import Refused
 from registry.holders import HolderCache, RegulationCache
+from registry.locking import lock_certificates
 from registry.models import (
     Certificate,
     CertificateEvent,
@@ -31,27 +30,14 @@ from registry.models import (
     ImportRun,
 )
 from registry.outbox import enqueue, enqueue_new
-from registry.records import FINGERPRINT, CertificateData, created_changes, diff_snapshots, snapshot_hash
+from registry.records import FINGERPRINT, CertificateData, created_changes, diff_snapshots
+from registry.reviews import Held, open_reviews, supersede_pending
 from registry.snapshots import load_snapshots
+from registry.withdrawal import withdraw_missing
 
 # Bulk writes go through Core: the ORM's bulk paths cost more than the database here.
 CERTIFICATES, EVENTS = Certificate.__table__, CertificateEvent.__table__
 MODELS, LINKS = CertificateModel.__table__, CertificateRegulation.__table__
-MASS_WITHDRAW_SHARE = 0.20
-CHUNK = 2000
-
-
-class MassWithdrawRefused(Refused):
-    """A full snapshot would withdraw too much of its source: probably a truncated export."""
-
-    status = 422
-
-    def __init__(self, would_withdraw: int, active: int) -> None:
-        self.would_withdraw, self.active = would_withdraw, active
-        super().__init__(
-            f"this full snapshot would withdraw {would_withdraw} of the {active} active "
-            f"records of the source (over {MASS_WITHDRAW_SHARE:.0%}); refused"
-        )
 
 
 @dataclass
@@ -60,6 +46,7 @@ class SyncCounts:
     updated: int = 0
     unchanged: int = 0
     withdrawn: int = 0
+    held: int = 0  # status changes waiting for an admin's review (registry.reviews)
     changes: list[dict[str, Any]] = field(default_factory=list)
     # records naming another source's certificate, with that source: refused, never applied
     foreign: list[tuple[CertificateData, str]] = field(default_factory=list)
@@ -67,12 +54,6 @@ class SyncCounts:
     def note(self, limit: int, certificate_no: str, action: str, diff: dict) -> None:
         if len(self.changes) < limit:
             self.changes.append({"certificate_no": certificate_no, "action": action, "diff": diff})
-
-
-def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def apply_records(
@@ -100,7 +81,7 @@ def apply_records(
             seen.update(r.certificate_no for r in chunk)
         _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes, on_created)
     if full:
-        _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes)
+        withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes)
     return counts
 
 
@@ -136,7 +117,6 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
 _RECORD_VALUES = attrgetter(*COLUMN_FIELDS)
 _JOINED = tuple(i for i, name in enumerate(COLUMN_FIELDS) if name in LIST_COLUMNS)
 CERTIFICATE_COLUMNS = (*COLUMN_FIELDS, "holder_id", "content_hash", "decision_id", "row_fingerprint", "updated_at")
-EVENT_COLUMNS = ("certificate_id", "at", "action", "changes", "import_run_id", "actor", "note")
 
 
 def _certificate_values(record: CertificateData, holder_id: int, now, feed_hash: str | None = None,
@@ -176,7 +156,7 @@ def _create(session, records, run, holders, regulations, counts, keep_changes) -
     events = []
     for cid, record in pairs:
         diff = created_changes(record)
-        events.append(_event(cid, "created", diff, run, now))
+        events.append(import_event(cid, "created", diff, run, now))
         if len(counts.changes) < keep_changes:  # --dry-run shows them
             shown = orjson.loads(diff) if isinstance(diff, str) else diff
             counts.note(keep_changes, record.certificate_no, "created", shown)
@@ -189,16 +169,24 @@ def _create(session, records, run, holders, regulations, counts, keep_changes) -
 def _update(session, changed, run, holders, regulations, counts, keep_changes) -> None:
     now = run.started_at
     writer = BulkWriter(session.connection())
+    # lock, then read what stands now: a decision or transfer committed since the first
+    # read is seen here, and none can commit over this run's writes until it ends
+    sources = lock_certificates(session, [cid for cid, _ in changed])
+    counts.foreign.extend((record, sources[cid]) for cid, record in changed if sources[cid] != record.source)
+    changed = [(cid, record) for cid, record in changed if sources[cid] == record.source]
     before = load_snapshots(session, [cid for cid, _ in changed])
     decisions = standing_decisions(session, [cid for cid, _ in changed])
-    updates, same = [], []  # (cid, record as fed, record as stored, diff, note)
+    updates, same, held = [], [], []  # (cid, record as fed, record as stored, diff, note, decision)
     for cid, record in changed:
         standing = decisions.get(cid)
-        status, decision_id, note = resolve_feed_status(record.admin_status, standing)
-        kept = record if status == record.admin_status else replace(record, admin_status=status)
+        outcome = resolve_feed_status(record.admin_status, standing)
+        kept = record if outcome.status == record.admin_status else replace(record, admin_status=outcome.status)
         diff = diff_snapshots(before[cid], kept.snapshot())
-        superseded = standing is not None and decision_id is None  # worth an event even with no diff
-        (updates if diff or superseded else same).append((cid, record, kept, diff, note, decision_id))
+        if outcome.held:
+            held.append(Held(cid, standing, record.admin_status))
+        # a decision superseded or a change held is worth an event even with no other diff
+        worth_event = diff or outcome.held or (standing is not None and outcome.decision_id is None)
+        (updates if worth_event else same).append((cid, record, kept, diff, outcome.note, outcome.decision_id))
     if same:  # a new hash with nothing to show for it (a field added since): no event, no update
         session.connection().execute(
             update(CERTIFICATES).where(CERTIFICATES.c.id == bindparam("cid"))
@@ -220,49 +208,12 @@ def _update(session, changed, run, holders, regulations, counts, keep_changes) -
     _write_children(writer, [(cid, kept) for cid, _, kept, *_ in updates], regulations)
     events = []
     for cid, _, kept, diff, note, _ in updates:
-        events.append(_event(cid, "updated", diff, run, now, note))
+        events.append(import_event(cid, "updated", diff, run, now, note))
         counts.note(keep_changes, kept.certificate_no, "updated", diff)
     writer.insert(EVENTS, EVENT_COLUMNS, events)
     enqueue(session, ids)
     counts.updated += len(updates)
+    supersede_pending(session, [cid for cid in ids if cid in decisions], now)  # the feed moved on
+    open_reviews(session, run, held)
+    counts.held += len(held)
 
-
-def _withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes) -> None:
-    # the source as it stood before this run: records this run created do not count
-    active = session.execute(
-        select(Certificate.id, Certificate.certificate_no).where(
-            Certificate.source == run.source,
-            Certificate.admin_status != "withdrawn",
-            Certificate.created_at < run.started_at,
-        )
-    ).all()
-    missing = [row for row in active if row.certificate_no not in seen]
-    if not missing:
-        return
-    if len(missing) > MASS_WITHDRAW_SHARE * len(active) and not allow_mass_withdraw:
-        raise MassWithdrawRefused(len(missing), len(active))
-    now = run.started_at
-    for chunk in chunked(missing, CHUNK):
-        ids = [row.id for row in chunk]
-        before = load_snapshots(session, ids)
-        rows, events = [], []
-        for row in chunk:
-            after = {**before[row.id], "admin_status": "withdrawn"}
-            rows.append({"cid": row.id, "updated_at": now, "content_hash": snapshot_hash(after)})
-            diff = diff_snapshots(before[row.id], after)
-            note = "missing from source snapshot"
-            events.append(_event(row.id, "withdrawn", diff, run, now, note))
-            counts.note(keep_changes, row.certificate_no, "withdrawn", diff)
-        session.connection().execute(
-            update(CERTIFICATES)
-            .where(CERTIFICATES.c.id == bindparam("cid"))
-            .values(admin_status="withdrawn", decision_id=None, row_fingerprint=None),
-            rows,
-        )
-        BulkWriter(session.connection()).insert(EVENTS, EVENT_COLUMNS, events)
-        enqueue(session, ids)
-        counts.withdrawn += len(chunk)
-
-
-def _event(cid, action, diff, run, now, note=None) -> tuple[Any, ...]:
-    return (cid, now, action, diff, run.id, f"import:{run.source}", note)

@@ -9,7 +9,8 @@ out up front so that children can be written without a round trip per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
@@ -108,3 +109,19 @@ class BulkWriter:
             return [row[0] for row in rows]
         start = self.connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         return list(range(start + 1, start + 1 + count))
+
+
+CHUNK = 2000  # rows per bulk statement: big enough to amortise, small enough for flat memory
+# the history row an import writes for each change (registry.apply, registry.withdrawal)
+EVENT_COLUMNS = ("certificate_id", "at", "action", "changes", "import_run_id", "actor", "note")
+
+
+def chunked(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def import_event(cid: int, action: str, diff: Any, run: Any, now: Any, note: str | None = None) -> tuple[Any, ...]:
+    """An ``EVENT_COLUMNS`` row for a change made by the import ``run``."""
+    return (cid, now, action, diff, run.id, f"import:{run.source}", note)

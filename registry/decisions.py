@@ -1,8 +1,10 @@
 """Status decisions of the authority: suspend, revoke or reinstate one certificate.
 
-A decision overrides the status the feed gives, and stands until a newer decision or a
-newer feed record that changes the status. The importer asks ``standing_decisions`` and
-``resolve_feed_status`` which of the two wins; the history says which did.
+A decision overrides the status the feed gives. A suspension or revocation stands until a
+newer decision, or until an admin accepts a feed's status change from the review queue
+(``registry.reviews``); a reinstatement stands until the feed changes the status. The
+importer asks ``standing_decisions`` and ``resolve_feed_status`` which wins; the history
+says which did.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from sqlmodel import Session
 from registry.access import Staff, audit
 from registry.clock import utcnow
 from registry.errors import Conflict
+from registry.locking import lock_certificate
 from registry.models import Certificate, CertificateEvent
 from registry.outbox import enqueue
 from registry.oversight_models import DECISION_ACTIONS, StatusDecision
+from registry.reviews import pending_proposals, supersede_pending
+from registry.vocabulary import AdminStatus
+
+# decisions a feed cannot lift by itself: its status change waits for an admin's review
+HOLDING = frozenset({AdminStatus.SUSPENDED, AdminStatus.REVOKED})
 
 
 class DecisionRefused(Conflict):
@@ -45,8 +53,12 @@ class DecisionInput:
 
 
 def decide(session: Session, certificate: Certificate, decision: DecisionInput, staff: Staff) -> StatusDecision:
-    """Apply ``decision`` to ``certificate`` in the caller's transaction: event, outbox, audit."""
+    """Apply ``decision`` to ``certificate`` in the caller's transaction: event, outbox, audit.
+
+    The certificate is re-read under a lock, so that an import or another admin acting at the
+    same moment is either seen or waits: the "before" is always the status that stood."""
     decision.check()
+    certificate = lock_certificate(session, certificate.id)
     before = certificate.admin_status
     after = DECISION_ACTIONS[decision.action]
     if before == "withdrawn":
@@ -54,15 +66,18 @@ def decide(session: Session, certificate: Certificate, decision: DecisionInput, 
     if before == after:
         raise DecisionRefused(f"the certificate is already {after}")
     previous = session.get(StatusDecision, certificate.decision_id) if certificate.decision_id else None
+    # what the feed says now: a held change's status, else what it said under the last decision
+    waiting = pending_proposals(session, [certificate.id]).get(certificate.id)
     row = StatusDecision(
         certificate_id=certificate.id, action=decision.action, status_after=after,
-        feed_status=previous.feed_status if previous else before,
+        feed_status=waiting or (previous.feed_status if previous else before),
         reason=decision.reason.strip(), decision_ref=decision.decision_ref.strip(),
         decision_on=decision.decision_on, decided_by=staff.name,
     )
     session.add(row)
     session.flush()
     now = utcnow()
+    supersede_pending(session, [certificate.id], now)  # the new decision answers it
     session.execute(update(Certificate).where(Certificate.id == certificate.id)
                     .values(admin_status=after, decision_id=row.id, updated_at=now))
     session.add(CertificateEvent(
@@ -92,13 +107,27 @@ def standing_decisions(session: Session, certificate_ids: list[int]) -> dict[int
     return {row.certificate_id: row for row in rows}
 
 
-def resolve_feed_status(feed_status: str, decision: StatusDecision | None) -> tuple[str, int | None, str | None]:
-    """(status to store, decision still standing, note for the history) for a changed feed record."""
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What an import stores for a changed record under a decision, and what the history says."""
+
+    status: str
+    decision_id: int | None  # the decision still standing afterwards
+    note: str | None
+    held: bool = False  # the feed's status waits for an admin's review
+
+
+def resolve_feed_status(feed_status: str, decision: StatusDecision | None) -> FeedOutcome:
+    """Who wins between a changed feed record's status and the decision standing over it."""
     if decision is None:
-        return feed_status, None, None
+        return FeedOutcome(feed_status, None, None)
     if feed_status == decision.feed_status:
-        return decision.status_after, decision.id, f"decision {decision.decision_ref} stands"
-    return feed_status, None, f"the feed changed the status; supersedes decision {decision.decision_ref}"
+        return FeedOutcome(decision.status_after, decision.id, f"decision {decision.decision_ref} stands")
+    if decision.status_after in HOLDING:
+        return FeedOutcome(decision.status_after, decision.id,
+                           f"the feed asks for status {feed_status}; held for review while decision "
+                           f"{decision.decision_ref} stands", held=True)
+    return FeedOutcome(feed_status, None, f"the feed changed the status; supersedes decision {decision.decision_ref}")
 
 
 def decision_view(row: StatusDecision | None) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from registry.clock import utcnow
-from registry.vocabulary import AdminStatus, DecisionAction, Finding, ReportState
+from registry.vocabulary import AdminStatus, DecisionAction, Finding, ReportState, ReviewState
 
 ROLES = ("admin", "inspector", "importer")
 DECISION_ACTIONS = {DecisionAction.SUSPEND: AdminStatus.SUSPENDED, DecisionAction.REVOKE: AdminStatus.REVOKED,
@@ -63,6 +63,27 @@ class StatusDecision(SQLModel, table=True):
     decision_on: date
     decided_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StatusReview(SQLModel, table=True):
+    """A feed's status change that waits for an admin because a suspension or revocation stands.
+
+    The feed's other fields applied; only ``proposed_status`` waits. Accepting it ends the
+    decision; rejecting it keeps the decision standing over the feed's new status.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificate.id", index=True)
+    decision_id: int = Field(foreign_key="statusdecision.id")
+    source: str = Field(max_length=100)
+    import_run_id: int | None = Field(default=None, foreign_key="importrun.id")
+    proposed_status: str = Field(max_length=12)
+    held_status: str = Field(max_length=12)
+    state: str = Field(default=ReviewState.PENDING, max_length=12, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    note: str | None = None
 
 
 class Inspection(SQLModel, table=True):

@@ -17,6 +17,7 @@ from registry.access import Staff, audit
 from registry.clock import utcnow
 from registry.codes import canonical_certificate_no
 from registry.errors import Conflict, NotFound, Refused
+from registry.locking import lock_certificate
 from registry.models import Certificate, CertificateEvent
 from registry.outbox import enqueue
 
@@ -49,6 +50,7 @@ def transfer(session: Session, asked: Transfer, staff: Staff) -> CertificateEven
     certificate = session.execute(select(Certificate).where(Certificate.certificate_no == number)).scalar_one_or_none()
     if certificate is None:
         raise NotFound(f"no certificate numbered {number!r}")
+    certificate = lock_certificate(session, certificate.id)  # an import or a decision may be at it
     before = certificate.source
     if before == to_source:
         raise AlreadyThere(f"the certificate already belongs to {to_source}")

@@ -59,6 +59,20 @@ class DecisionAction(StrEnum):
     REINSTATE = "reinstate"
 
 
+class ReviewState(StrEnum):
+    """Where a feed's status change held against a standing decision stands."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"  # an admin let the feed's status apply; the decision ended
+    REJECTED = "rejected"  # the decision stands over the feed's new status
+    SUPERSEDED = "superseded"  # a newer feed record or decision made it moot
+
+
+class ReviewAnswer(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
 # worst news last: when a code matches several certificates, the best standing comes first
 STATUS_ORDER = {status: rank for rank, status in enumerate(
     (Status.VALID, Status.SUSPENDED, Status.EXPIRED, Status.REVOKED, Status.WITHDRAWN))}

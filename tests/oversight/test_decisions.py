@@ -74,35 +74,21 @@ def test_an_import_that_keeps_the_feed_status_leaves_the_decision_standing(clien
     assert again.counts.unchanged == 3 and _record(client)["status"] == "suspended"
 
 
-def test_a_newer_feed_status_supersedes_the_decision_and_the_history_shows_both(
-    client, tokens, feed_registry, tmp_path
-):
+def test_a_feed_status_change_after_a_reinstatement_supersedes_it(client, tokens, feed_registry, tmp_path):
     _suspend(client, tokens)
-    rows = feed_rows()
-    rows[0][10] = "Thu hồi"
-    _import(feed_registry, tmp_path, "revoked.csv", rows)
-    record = _record(client)
-    assert record["status"] == "revoked" and record["decision"] is None
-    actions = [(e["action"], e["note"]) for e in record["history"]]
-    assert actions[0] == ("updated", "the feed changed the status; supersedes decision 123/QĐ-CVT")
-    assert record["history"][0]["changes"]["admin_status"] == ["suspended", "revoked"]
-    assert actions[1][0] == "decision" and actions[2][0] == "created"
-    # a new decision after that stands again, over the new feed status
     response = client.post(
         "/api/v1/decisions",
         json={**DECISION, "certificate_no": NUMBERS[0], "action": "reinstate", "decision_ref": "130/QĐ-CVT"},
         headers=bearer(tokens["admin"]),
     )
-    assert response.status_code == 201
-    assert _record(client)["status"] == "valid"
-
-
-def test_a_full_snapshot_that_drops_the_certificate_withdraws_it(client, tokens, feed_registry, tmp_path):
-    _suspend(client, tokens)
-    path = write_feed(tmp_path / "full.csv", feed_rows()[1:])
-    result = import_file(feed_registry, path, ImportOptions(source="body-a", full=True, allow_mass_withdraw=True))
-    assert result.counts.withdrawn == 1
-    assert _record(client)["status"] == "withdrawn" and _record(client)["decision"] is None
+    assert response.status_code == 201 and _record(client)["status"] == "valid"
+    rows = feed_rows()
+    rows[0][10] = "Thu hồi"
+    _import(feed_registry, tmp_path, "revoked.csv", rows)  # a reinstatement holds nothing back
+    record = _record(client)
+    assert record["status"] == "revoked" and record["decision"] is None
+    assert record["history"][0]["note"] == "the feed changed the status; supersedes decision 130/QĐ-CVT"
+    assert record["history"][0]["changes"]["admin_status"] == ["valid", "revoked"]
 
 
 def test_refused_decisions_change_nothing(client, tokens, feed_registry):
