@@ -23,10 +23,11 @@ from sqlmodel import Session
 
 from public_site.qr import prepare as prepare_qr
 from public_site.rendering import PageCache
-from public_site.worker import IndexWorker, ScanFlusher
+from public_site.worker import IndexWorker, OpenDataRefresher, ScanFlusher
 from registry.db import LoopReader
 from registry.errors import Refused
 from registry.migrate import upgrade
+from registry.opendata_files import OpenDataFiles
 from registry.scans import ScanCounter
 from registry.settings import Settings
 from search.client import SearchIndex
@@ -38,6 +39,7 @@ DbEngine = NamedDependency[Engine]
 Index = NamedDependency[SearchIndex | None]
 AppSettings = NamedDependency[Settings]
 Scans = NamedDependency[ScanCounter]
+OpenData = NamedDependency[OpenDataFiles]
 
 
 class Services(InitPluginProtocol):
@@ -48,9 +50,11 @@ class Services(InitPluginProtocol):
         self.settings, self.engine, self.index, self.migrate = settings, engine, index, migrate
         self.scans = ScanCounter(settings.secret_key.encode())
         self.reader = LoopReader(engine)
+        self.open_data = OpenDataFiles(engine, settings.data_dir / "open-data")
         self.threads = [thread for thread in (
             IndexWorker(engine, index) if index is not None and run_worker else None,
             ScanFlusher(engine, self.scans) if run_worker else None,
+            OpenDataRefresher(self.open_data) if run_worker else None,
         ) if thread is not None]
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
@@ -60,6 +64,7 @@ class Services(InitPluginProtocol):
             "index": Provide(lambda: self.index, use_cache=True, sync_to_thread=False),
             "db": Provide(self.session),
             "scans": Provide(lambda: self.scans, use_cache=True, sync_to_thread=False),
+            "open_data": Provide(lambda: self.open_data, use_cache=True, sync_to_thread=False),
         })
         app_config.on_startup.append(self.startup)
         app_config.on_shutdown.append(self.shutdown)

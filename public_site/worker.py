@@ -7,6 +7,7 @@ import threading
 
 from sqlalchemy import Engine
 
+from registry.opendata_files import OpenDataFiles
 from registry.scans import ScanCounter
 from search.client import SearchIndex
 from search.drain import run_forever
@@ -28,6 +29,32 @@ class IndexWorker:
     def stop(self) -> None:
         self.stop_event.set()
         self.thread.join(timeout=30)
+
+
+class OpenDataRefresher:
+    """Rewrites the open-data files soon after the registry changes (and once a day, for the
+    effective statuses), so that a download is served from disk, never from the database."""
+
+    def __init__(self, files: OpenDataFiles, every: float = 60.0) -> None:
+        self.files, self.every = files, every
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="hopquy-open-data", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.files.ensure_all()
+            except Exception:  # the database is busy or down: the files there stay published
+                logger.warning("open-data files not refreshed yet", exc_info=True)
+            if self.stop_event.wait(self.every):
+                return
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=10)
 
 
 class ScanFlusher:
