@@ -10,6 +10,11 @@ from typing import Any, BinaryIO
 from importer.headers import HEADER_SEARCH_ROWS, HeaderMap, describe, map_header
 from importer.problems import FeedError
 
+# what no certification body's feed comes near, and what a hostile file is stopped at
+MAX_ROWS = 5_000_000
+MAX_COLUMNS = 1024
+MAX_LINE_CHARS = 4 << 20
+
 
 @dataclass
 class Feed:
@@ -23,6 +28,9 @@ class Feed:
     _stream: BinaryIO | None = field(default=None, repr=False)
     size: int = 0
 
+    def __post_init__(self) -> None:
+        self.rows = bounded(self.rows)
+
     def position(self) -> int:
         """Bytes read so far, for progress bars (approximate: buffered)."""
         try:
@@ -33,6 +41,35 @@ class Feed:
     def close(self) -> None:
         if self._stream:
             self._stream.close()
+
+
+def bounded(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, with empty cells past the last value dropped; a feed past ``MAX_ROWS`` rows or
+    with a value past ``MAX_COLUMNS`` columns is refused, naming where."""
+    for number, cells in rows:
+        if number > MAX_ROWS:
+            raise FeedError(f"the file has more than {MAX_ROWS:,} rows: split it into several files",
+                            f"tệp có hơn {MAX_ROWS:,} dòng: hãy chia thành nhiều tệp", row=number)
+        if len(cells) > MAX_COLUMNS:
+            while len(cells) > MAX_COLUMNS and cells[-1] in (None, ""):
+                cells.pop()
+            if len(cells) > MAX_COLUMNS:
+                where = column_letters(len(cells))
+                raise FeedError(
+                    f"row {number} has a value in column {where} ({len(cells):,}); a feed has at most "
+                    f"{MAX_COLUMNS:,} columns: delete what lies beyond the table",
+                    f"dòng {number} có giá trị ở cột {where} ({len(cells):,}); danh sách có tối đa "
+                    f"{MAX_COLUMNS:,} cột: hãy xoá phần nằm ngoài bảng", row=number)
+        yield number, cells
+
+
+def column_letters(number: int) -> str:
+    """1 → A, 27 → AA, 16384 → XFD: how a spreadsheet names a column."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def no_header(best: HeaderMap | None) -> FeedError:

@@ -16,7 +16,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from importer.feed import Feed, no_header
+from importer.feed import MAX_LINE_CHARS, Feed, no_header
 from importer.headers import ALIASES, HEADER_SEARCH_ROWS, HeaderMap, map_header
 from importer.problems import FeedError
 from importer.xlsx import open_xlsx
@@ -87,6 +87,12 @@ def _nfc_pieces(text: io.TextIOBase) -> Iterator[io.StringIO]:
         # up to the last line break (a final \r may be half of a \r\n)
         cut = max(piece.rfind("\n"), piece.rfind("\r", 0, len(piece) - 1)) + 1
         if cut == 0:
+            if len(piece) > MAX_LINE_CHARS:  # a file with no line breaks is no feed
+                raise FeedError(
+                    f"line {line} is longer than {MAX_LINE_CHARS:,} characters: the file has no line "
+                    "breaks, or is not a feed",
+                    f"dòng {line} dài hơn {MAX_LINE_CHARS:,} ký tự: tệp không xuống dòng, hoặc không phải danh sách",
+                    row=line)
             carry = piece  # one line longer than a piece: read on
             continue
         piece, carry = piece[:cut], piece[cut:]
@@ -178,7 +184,10 @@ def _open_json(path: Path, size: int) -> Feed:
 
     def line_rows() -> Iterator[tuple[int, list[Any]]]:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig")
-        for number, line in enumerate(text, start=1):
+        for number, line in enumerate(iter(lambda: text.readline(MAX_LINE_CHARS + 1), ""), start=1):
+            if len(line) > MAX_LINE_CHARS:
+                raise FeedError(f"line {number} is longer than {MAX_LINE_CHARS:,} characters",
+                                f"dòng {number} dài hơn {MAX_LINE_CHARS:,} ký tự", row=number)
             if not line.strip():
                 continue
             try:

@@ -26,6 +26,9 @@ def open_xlsx(path: Path, sheet: str | None, size: int) -> Feed:
         names = ", ".join(workbook.sheetnames)
         raise FeedError(f"no sheet named “{sheet}” (sheets: {names})", f"không có trang tính “{sheet}” (có: {names})")
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+    # the declared dimension is the writer's word, and may be A1:XFD1048576: openpyxl would
+    # pad to it (a million rows of 16,384 cells); read the rows that are there instead
+    worksheet.reset_dimensions()
 
     def numbered() -> Iterator[tuple[int, list[Any]]]:
         try:
