@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from public_site.qr import prepare as prepare_qr
 from public_site.rendering import PageCache
-from public_site.worker import IndexWorker, OpenDataRefresher, ScanFlusher
+from public_site.worker import IndexWorker, open_data_refresher, photo_sweeper, scan_flusher
 from registry.db import LoopReader
 from registry.errors import Refused
 from registry.migrate import upgrade
@@ -53,8 +53,9 @@ class Services(InitPluginProtocol):
         self.open_data = OpenDataFiles(engine, settings.data_dir / "open-data")
         self.threads = [thread for thread in (
             IndexWorker(engine, index) if index is not None and run_worker else None,
-            ScanFlusher(engine, self.scans) if run_worker else None,
-            OpenDataRefresher(self.open_data) if run_worker else None,
+            scan_flusher(engine, self.scans) if run_worker else None,
+            open_data_refresher(self.open_data) if run_worker else None,
+            photo_sweeper(engine, settings.photo_dir) if run_worker else None,
         ) if thread is not None]
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:

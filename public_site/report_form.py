@@ -27,6 +27,7 @@ from sqlmodel import Session
 from public_site.plugin import AppSettings, DbEngine
 from public_site.rendering import render
 from registry.errors import Refused
+from registry.photo_access import discard_photos
 from registry.photos import check_and_store
 from registry.reports import ReportInput, check_quota, client_hash, file_report
 from registry.settings import Settings
@@ -103,8 +104,8 @@ class ReportController(Controller):
                 report.photo = await anyio.to_thread.run_sync(_decode_and_store, content, settings.photo_dir)
             await anyio.to_thread.run_sync(self._save, engine, report, sender)
         except Refused as exc:
-            if report.photo:
-                (settings.photo_dir / report.photo).unlink(missing_ok=True)
+            if report.photo:  # unless an earlier report holds the same picture
+                await anyio.to_thread.run_sync(discard_photos, engine, settings.photo_dir, [report.photo])
             return self._form(request, settings, data, str(exc), status_code=exc.status)
         return render(request, "pages/report_sent.html", code=data.code)
 

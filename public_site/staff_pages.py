@@ -33,6 +33,7 @@ from registry.errors import Refused
 from registry.inspections import MAX_PHOTOS, InspectionInput, InspectionRefused, record_inspection, visible_inspections
 from registry.oversight_models import FINDINGS, REPORT_STATES
 from registry.ownership import Transfer, transfer
+from registry.photo_access import discard_photos, may_see_photo
 from registry.photos import check_and_store, stored_path
 from registry.reports import list_reports, triage
 from registry.reviews import pending_count
@@ -176,11 +177,13 @@ class StaffPageController(Controller):
                      data: Annotated[InspectionForm, MULTIPART]) -> Response:
         photos = data.photos if isinstance(data.photos, list) else [data.photos]
         photos = [p for p in photos if isinstance(p, UploadFile) and p.filename]
+        names: list[str] = []
         try:
             if len(photos) > MAX_PHOTOS:
                 raise InspectionRefused(f"at most {MAX_PHOTOS} photos per inspection")
             folder = settings.photo_dir
-            names = [await anyio.to_thread.run_sync(check_and_store, await p.read(), folder) for p in photos]
+            for photo in photos:
+                names.append(await anyio.to_thread.run_sync(check_and_store, await photo.read(), folder))
             form = InspectionInput(
                 data.shop_name,
                 data.address,
@@ -193,6 +196,8 @@ class StaffPageController(Controller):
             )
             await anyio.to_thread.run_sync(self._save_inspection, engine, staff_of(request), form)
         except ValueError as exc:  # a refusal (registry.errors), or a date that is not one
+            if names:
+                await anyio.to_thread.run_sync(discard_photos, engine, settings.photo_dir, names)
             return self._inspection_page(request, data, str(exc), status_code=400)
         return Redirect("/staff/inspections")
 
@@ -219,10 +224,12 @@ class StaffPageController(Controller):
         staff = staff_of(request)
         return render(request, "staff/inspections.html", staff=staff, rows=visible_inspections(db, staff))
 
-    @get("/photos/{name:str}", sync_to_thread=False)
-    def photo(self, settings: AppSettings, name: FromPath[str]) -> File:
+    @get("/photos/{name:str}", sync_to_thread=True)
+    def photo(self, request: Request, db: Db, settings: AppSettings, name: FromPath[str]) -> File:
+        """A photo, to whoever may see an inspection or a report that names it (else 404:
+        whether a photo exists is none of the others' business)."""
         path = stored_path(settings.photo_dir, name)
-        if path is None:
+        if path is None or not may_see_photo(db, staff_of(request), name):
             raise NotFoundException(detail="no such photo")
         return File(
             path,

@@ -1,13 +1,18 @@
-"""Background threads of the server (outbox drainer, scan counts), stopped cleanly at shutdown."""
+"""Background threads of the server (outbox drainer, scan counts, open-data files, orphan
+photos), stopped cleanly at shutdown."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from registry.opendata_files import OpenDataFiles
+from registry.photo_access import remove_orphans
 from registry.scans import ScanCounter
 from search.client import SearchIndex
 from search.drain import run_forever
@@ -31,54 +36,56 @@ class IndexWorker:
         self.thread.join(timeout=30)
 
 
-class OpenDataRefresher:
+class Periodic:
+    """A job run every ``every`` seconds in a thread of its own (first at start, if asked,
+    and once more at stop, if asked); a failing round is logged and the next one tries again
+    (the database may be busy or down for a while)."""
+
+    def __init__(self, name: str, job: Callable[[], object], every: float, *, at_start: bool = False,
+                 at_stop: bool = False) -> None:
+        self.name, self.job, self.every, self.at_start, self.at_stop = name, job, every, at_start, at_stop
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"hopquy-{name}", daemon=True)
+
+    def _run(self) -> None:
+        if self.at_start:
+            self._round()
+        while not self.stop_event.wait(self.every):
+            self._round()
+
+    def _round(self) -> None:
+        try:
+            self.job()
+        except Exception:
+            logger.warning("%s: this round failed; the next one tries again", self.name, exc_info=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=10)
+        if self.at_stop:
+            self._round()
+
+
+def scan_flusher(engine: Engine, counter: ScanCounter) -> Periodic:
+    """Writes the scan counts every few seconds, and once more at shutdown."""
+    return Periodic("scan-flusher", lambda: counter.flush(engine), 5.0, at_stop=True)
+
+
+def open_data_refresher(files: OpenDataFiles) -> Periodic:
     """Rewrites the open-data files soon after the registry changes (and once a day, for the
     effective statuses), so that a download is served from disk, never from the database."""
-
-    def __init__(self, files: OpenDataFiles, every: float = 60.0) -> None:
-        self.files, self.every = files, every
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="hopquy-open-data", daemon=True)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.files.ensure_all()
-            except Exception:  # the database is busy or down: the files there stay published
-                logger.warning("open-data files not refreshed yet", exc_info=True)
-            if self.stop_event.wait(self.every):
-                return
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.thread.join(timeout=10)
+    return Periodic("open-data", files.ensure_all, 60.0, at_start=True)
 
 
-class ScanFlusher:
-    """Writes the scan counts every few seconds, and once more at shutdown."""
+def photo_sweeper(engine: Engine, folder: Path) -> Periodic:
+    """Removes, every hour, stored photos that no inspection or report names."""
 
-    def __init__(self, engine: Engine, counter: ScanCounter, every: float = 5.0) -> None:
-        self.engine, self.counter, self.every = engine, counter, every
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="hopquy-scan-flusher", daemon=True)
+    def sweep() -> None:
+        with Session(engine) as session:
+            if removed := remove_orphans(session, folder):
+                logger.info("removed %d photo(s) nothing refers to", len(removed))
 
-    def _run(self) -> None:
-        while not self.stop_event.wait(self.every):
-            self._flush()
-
-    def _flush(self) -> None:
-        try:
-            self.counter.flush(self.engine)
-        except Exception:  # the database is busy or down: the counts wait for the next round
-            logger.warning("scan counts not written yet", exc_info=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.thread.join(timeout=10)
-        self._flush()
+    return Periodic("photo-sweeper", sweep, 3600.0, at_start=True)

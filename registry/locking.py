@@ -10,7 +10,9 @@ rows (``SELECT … FOR UPDATE``); SQLite has one writer at a time, taken here up
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import hashlib
+
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -58,3 +60,14 @@ def lock_certificates(session: Session, certificate_ids: list[int]) -> dict[int,
         .order_by(Certificate.id).with_for_update()  # one order for every writer: no deadlock
     )
     return {cid: value for cid, value in rows}
+
+
+def serialize_on(session: Session, key: str) -> None:
+    """Until the caller's transaction ends, one caller at a time passes for ``key``: a count
+    then an insert (a sender's quota) cannot both see the same count. PostgreSQL takes an
+    advisory lock on the key; SQLite takes its one write lock now."""
+    if is_postgres(session.get_bind()):
+        number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+    else:
+        session.execute(text("UPDATE certificate SET id = id WHERE 0"))  # a write that writes nothing

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from registry.access import Staff, audit
 from registry.clock import utcnow
 from registry.errors import Conflict, Refused
+from registry.locking import serialize_on
 from registry.oversight_models import REPORT_STATES, CitizenReport
 
 REPORTS_PER_HOUR = 5
@@ -75,7 +76,10 @@ def check_quota(session: Session, sender: str) -> None:
 
 
 def file_report(session: Session, data: ReportInput, sender: str) -> CitizenReport:
+    """Count and insert as one step per sender, so that a burst of reports sent at once
+    cannot all see a quota that is not yet spent."""
     data.check()
+    serialize_on(session, f"report-quota:{sender}")
     check_quota(session, sender)
     row = CitizenReport(
         code=data.code.strip()[:120], problem=data.problem.strip(), place=_opt(data.place, 300),
