@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Annotated
 
@@ -23,6 +26,7 @@ from public_site.plugin import Db, DbEngine, Index
 from public_site.rendering import HtmlPage, language_cookies, render, render_bytes, shown_values
 from public_site.safety import client_key
 from registry.clock import today
+from registry.codes import canonical_certificate_no
 from registry.provinces import PROVINCES
 from registry.queries import (
     certificate_row,
@@ -46,6 +50,20 @@ PROVINCE_OPTIONS = Markup("".join(f"<option>{escape(p)}</option>" for p in PROVI
 @dataclass
 class ProvinceForm:
     province: str = ""
+    stamp: str = ""  # from the scan page: a province is counted only from a page we served
+
+
+def province_stamp(secret: bytes, number: str, day: date) -> str:
+    """The scan page's signature on its province form, for one certificate and one day."""
+    return hmac.new(secret, f"province|{number}|{day.isoformat()}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def stamp_is_ours(secret: bytes, number: str, stamp: str, day: date) -> bool:
+    """Signed today or yesterday (a page left open overnight) for this very certificate."""
+    if not (stamp.isascii() and len(stamp) == 24):  # compare_digest takes ASCII text only
+        return False
+    return any(hmac.compare_digest(province_stamp(secret, number, on), stamp)
+               for on in (day, day - timedelta(days=1)))
 
 
 class PageController(Controller):
@@ -85,12 +103,14 @@ class PageController(Controller):
     @post("/v/{number:path}", sync_to_thread=True, status_code=200)
     def share_province(self, request: Request, number: FromPath[str],
                        data: Annotated[ProvinceForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> ASGIResponse:
-        """The person scanning chose to say where they are: it helps spot copied QR codes."""
+        """The person scanning chose to say where they are: it helps spot copied QR codes.
+        Counted only with the stamp of a scan page of this certificate, of today or yesterday."""
+        number = path_text(number)
         province = data.province if data.province in PROVINCES else None
-        return self._scan(request, path_text(number), province, shared=province is not None)
+        return self._scan(request, number, province, shared=province is not None, stamp=data.stamp)
 
     def _scan(self, request: Request, number: str, province: str | None = None,
-              shared: bool = False) -> ASGIResponse:
+              shared: bool = False, stamp: str = "") -> ASGIResponse:
         """A GET is one scan; a shared province is counted on its own row, not as a second scan.
 
         The row is read on every request; the page is rendered again only when what it shows
@@ -103,17 +123,20 @@ class PageController(Controller):
                 return None, self._not_found(request, connection, number).to_asgi_response(None, request)
             status = effective_status(cert.admin_status, cert.expires_on, day)
             key = (cert.id, cert.content_hash, cert.updated_at, cert.decision_id, status.code,
-                   language(request), request.scope["path"], shared)
+                   language(request), request.scope["path"], shared, day)
             pages = request.app.state.scan_pages
             page = pages.get(key)
             if page is None:
                 view = certificate_view(connection, cert, status)
                 page = pages.put(key, render_bytes(
                     request, "pages/verify.html", view=view, rec=view.record, shown=shown_values(view.record),
-                    province_options=PROVINCE_OPTIONS, shared=shared))
+                    province_options=PROVINCE_OPTIONS, shared=shared,
+                    stamp=province_stamp(secret, cert.certificate_no, day)))
             return cert.id, HtmlPage(page, language_cookies(request))
 
-        day = today()
+        day, secret = today(), request.app.state.stamp_secret
+        if shared and not stamp_is_ours(secret, canonical_certificate_no(number), stamp, day):
+            shared, province = False, None  # a forged or stale form: shown the page, counted nothing
         certificate_id, response = request.app.state.reader.read(read)
         if certificate_id is not None and (shared or request.method == "GET"):
             request.app.state.scans.record(certificate_id, province, day, client_key(request))

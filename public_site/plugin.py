@@ -69,6 +69,7 @@ class Services(InitPluginProtocol):
         })
         app_config.on_startup.append(self.startup)
         app_config.on_shutdown.append(self.shutdown)
+        app_config.state.update(stamp_secret=self.settings.secret_key.encode())  # signs the province form
         app_config.state.update(settings=self.settings, engine=self.engine, index=self.index, reader=self.reader,
                                 scans=self.scans, scan_pages=PageCache(SCAN_PAGES))
         return app_config

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from public_site.pages import province_stamp
 from registry.models import Certificate
 from registry.oversight_models import ScanCount
 from registry.scans import JUMP_MINIMUM, ScanCounter, flagged
@@ -90,17 +92,26 @@ def test_scans_from_many_provinces_within_two_days_are_flagged(feed_registry):
     assert flags == {NUMBERS[0]: ["scanned in 5 provinces within 2 days"]}
 
 
+def page_stamp(html: str) -> str:
+    return re.search(r'name="stamp" value="([0-9a-f]+)"', html).group(1)
+
+
 def test_scan_pages_are_counted_and_inspectors_see_the_flags(client, tokens, feed_registry, monkeypatch):
     monkeypatch.setenv("HOPQUY_TODAY", DAY.isoformat())
     for _ in range(JUMP_MINIMUM):  # one client scanning again and again counts once a day
         assert client.get(f"/v/{NUMBERS[2]}").status_code == 200
     for n in range(1, JUMP_MINIMUM):  # as many other people as it takes to flag it
         client.app.state.scans.record(ids(feed_registry)[NUMBERS[2]], None, DAY, client=f"203.0.113.{n}")
-    response = client.post(f"/v/{NUMBERS[2]}", data={"province": "Huế"})
+    stamp = page_stamp(client.get(f"/v/{NUMBERS[2]}").text)
+    anothers = province_stamp(client.app.state.stamp_secret, NUMBERS[1], DAY)  # another certificate's
+    for forged in ("", "0" * 24, "ẞ" * 24, anothers):
+        response = client.post(f"/v/{NUMBERS[2]}", data={"province": "Huế", "stamp": forged})
+        assert response.status_code == 200 and "Cảm ơn" not in response.text  # shown the page, counted nothing
+    response = client.post(f"/v/{NUMBERS[2]}", data={"province": "Huế", "stamp": stamp})
     assert response.status_code == 200 and "Cảm ơn" in response.text
-    assert client.post(f"/v/{NUMBERS[2]}", data={"province": "<script>"}).status_code == 200  # ignored
+    assert client.post(f"/v/{NUMBERS[2]}", data={"province": "<script>", "stamp": stamp}).status_code == 200
     for province in ("Hà Nội", "Đà Nẵng", "Cần Thơ", "Hải Phòng"):  # the same client: counted once already
-        client.post(f"/v/{NUMBERS[2]}", data={"province": province})
+        client.post(f"/v/{NUMBERS[2]}", data={"province": province, "stamp": stamp})
     flags = client.get("/api/v1/flags", params={"on": DAY.isoformat()}, headers=bearer(tokens["inspector"])).json()
     assert [f["certificate_no"] for f in flags] == [NUMBERS[2]]
     assert flags[0]["scans_today"] == JUMP_MINIMUM
