@@ -9,7 +9,8 @@ set of certificates scanned again and again (its rendered pages kept, the row st
 time), and on certificates each scanned once (every page rendered). Then the app and the
 trivial handler are served by uvicorn as ``hopquy serve`` serves them and asked over HTTP by
 wrk (when installed), the scan page also with uvicorn's pure-Python HTTP parser (h11), to show
-what httptools gives. Also: a QR PNG rendered cold and warm.
+what httptools gives, and one client far over the default rate limit (every answer a 429:
+a refusal must cost less than a served page). Also: a QR PNG rendered cold and warm.
 Use the registry the import benchmark left behind (1M certificates) for the real figures.
 """
 
@@ -137,9 +138,12 @@ def served_figures(database_url: str, numbers: list[str], seconds: float, rounds
         trivial = stack.enter_context(served(work / "trivial", env, "benchmarks.site_bench:trivial_app"))
         app = stack.enter_context(served(work / "app", env))
         plain = stack.enter_context(served(work / "plain", env, options=("--http", "h11")))
+        # the default limit, and wrk one client far over it: nearly every answer is a 429
+        limited = stack.enter_context(served(work / "limited", {**env, "HOPQUY_RATE_LIMIT": "600"}))
         targets = {
             "trivial Litestar handler": (trivial, ["/ping"]),
             "/v/{no} scan page, repeated": (app, scan),
+            "/v/{no} refused: 429": (limited, scan),
             "/api/v1/verify/{code}": (app, [f"/api/v1/verify/{n}" for n in numbers]),
             "/v/{no}, parsed by h11": (plain, scan),
         }

@@ -19,13 +19,14 @@ from sqlalchemy import Engine
 from public_site.api import ApiController, RegistryController, VerifyController, healthz
 from public_site.auth import CSRF_COOKIE
 from public_site.feeds import OpenDataController
+from public_site.limiter import RateLimit
 from public_site.notices import NoticeController
 from public_site.pages import PageController
 from public_site.plugin import Services, problem_details
 from public_site.printables import PrintController
 from public_site.rendering import TEMPLATES
 from public_site.report_form import ReportController
-from public_site.safety import log_server_error, rate_limit, security_headers, unstorable_refused
+from public_site.safety import log_server_error, security_headers, unstorable_refused
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
 from public_site.staff_reviews import StaffReviewController
@@ -62,7 +63,7 @@ def create_app(
     if index is None:
         target = resolve_target(settings)
         index = SearchIndex(target, timeout=2) if target else None
-    limit = rate_limit(settings.rate_limit_per_minute)
+    per_minute = settings.rate_limit_per_minute  # per client and worker; 0: no limit
     # forms that post with a cookie carry a CSRF token; the API takes bearer tokens, never cookies
     csrf = CSRFConfig(secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_httponly=True,
                       cookie_secure=settings.secure_cookies)
@@ -93,6 +94,6 @@ def create_app(
         logging_config=None,  # the process's one configuration: registry.logs, set by serve_app or the CLI
         before_send=[security_headers],
         after_exception=[log_server_error],
-        middleware=[*([limit.middleware] if limit else []), unstorable_refused],
+        middleware=[*([RateLimit(per_minute).middleware] if per_minute > 0 else []), unstorable_refused],
         debug=False,
     )

@@ -1,8 +1,8 @@
-"""Security headers on every response, a per-client rate limit that answers 429 with
-Retry-After, and every failure of ours logged with its traceback.
+"""Security headers on every response, who a request counts against, requests no page could
+be asked for refused at the door, and every failure of ours logged with its traceback.
 
-Mobile carriers put many phones behind one address, so the default limit is generous; it is
-there to stop scrapers and floods, not shoppers.
+Mobile carriers put many phones behind one address, so the default rate limit
+(``public_site.limiter``) is generous; it is there to stop scrapers and floods, not shoppers.
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 from functools import lru_cache
-from typing import Any
 
 import orjson
 from litestar import Request
-from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 # Pages use no inline script or style; images may be data: URLs; nothing may frame us.
@@ -29,7 +27,6 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(self)",
 }
-UNLIMITED = ["^/static/", "^/healthz$"]
 log = logging.getLogger("hopquy.errors")
 
 
@@ -49,26 +46,16 @@ async def security_headers(message: Message, scope: Scope) -> None:
         message["headers"] = [*message.get("headers", ()), *extra]
 
 
-class LimitWithRetryAfter(RateLimitMiddleware):
-    """Litestar's limiter, plus the Retry-After header that clients and crawlers honour."""
-
-    def create_response_headers(self, cache_object: CacheObject) -> dict[str, Any]:
-        headers = super().create_response_headers(cache_object)
-        if len(cache_object.history) >= self.max_requests:
-            headers["Retry-After"] = headers[self.config.rate_limit_reset_header_key]
-        return headers
-
-
 def client_key(request: Request) -> str:
     """Who a request counts against: its address, an IPv6 one by its /64 (one subscriber's
     network: a client changing addresses inside it is still one client). Behind a proxy the
     address is the one the proxy says, when the proxy is trusted (``--forwarded-allow-ips``)."""
     client = request.scope.get("client")
-    return _key_of(client[0] if client else "127.0.0.1")
+    return key_of_host(client[0] if client else "127.0.0.1")
 
 
 @lru_cache(maxsize=65_536)  # the same clients come back: every scan and every limited request asks
-def _key_of(host: str) -> str:
+def key_of_host(host: str) -> str:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -78,15 +65,6 @@ def _key_of(host: str) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
-
-
-def rate_limit(per_minute: int) -> RateLimitConfig | None:
-    """The limit, per worker process: each keeps its own counts (a client talking to four
-    workers behind one address gets up to four times the limit before all refuse it)."""
-    if per_minute <= 0:
-        return None
-    return RateLimitConfig(rate_limit=("minute", per_minute), exclude=UNLIMITED, middleware_class=LimitWithRetryAfter,
-                           identifier_for_request=client_key)
 
 
 MAX_TARGET = 16_384  # bytes of path and query: a staff label sheet of 480 numbers takes about 12 KB
