@@ -3,7 +3,8 @@
 Each kind imitates how people really type: a model code as printed on the box, compacted
 or re-spaced, its last part, misread from a worn label (O/0, I/1, S/5, B/8), half typed,
 a brand and trade name, a certificate number exact or with one slip of the finger, product
-words with a model, with and without diacritics. The expected answers are computed from the
+words with a model, with and without diacritics; and what people paste: the link a QR
+scanner app shows, a line copied from a label with its field name. The expected answers are computed from the
 registry, so a query whose code is shared by several certificates accepts any of them.
 """
 
@@ -15,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from registry.codes import model_key
 from registry.records import CertificateData
@@ -31,7 +33,16 @@ TARGETS = {
     "certificate number exact": (1, 1.0),
     "certificate number with a slip": (3, 0.995),
     "product words + model": (3, 0.995),
+    "link from a QR scanner": (1, 1.0),
+    "line copied from a label": (3, 0.99),
 }
+# how a generic scanner app shows our QR code's link, and what else people paste of it
+LINKS = ["https://hopquy.gov.vn/v/{n}", "http://hopquy.gov.vn/v/{n}/", "https://mirror.example.vn:8443/c/{n}",
+         "hopquy.gov.vn/v/{n}", "https://hopquy.gov.vn/v/{n}?utm_source=qr", "https://hopquy.gov.vn/c/{n}#history",
+         "https://hopquy.gov.vn/qr/{n}.png", "HTTPS://HOPQUY.GOV.VN/V/{n}", "https://hopquy.gov.vn/v/{e}"]
+# field names as labels, boxes and listings print them before a model code
+LABEL_LINES = ["Model: {}", "Kiểu/Model: {}", "Ký hiệu: {}", "Kiểu loại: {}", "Type: {}", "Model No. {}",
+               "MODEL {}", "Kieu/Model: {}", "Kiểu (Model): {}", "Model number: {}"]
 CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
 PRODUCT_WORDS = [("điện thoại", "Điện thoại"), ("máy tính bảng", "Máy tính bảng"),
                  ("đồng hồ thông minh", "Đồng hồ thông minh"), ("bộ phát wifi", "bộ phát Wi-Fi"),
@@ -107,6 +118,9 @@ def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Rando
     yield Query("certificate number exact", rng.choice([number, number.lower(), spaced(number)]),
                 frozenset({number}))
     yield Query("certificate number with a slip", slip(number, rng), frozenset({number}))
+    link = rng.choice(LINKS)
+    yield Query("link from a QR scanner", link.format(n=number, e=quote(number, safe="")), frozenset({number}))
+    yield Query("line copied from a label", rng.choice(LABEL_LINES).format(code), exact)
     words = next((w for w, marker in PRODUCT_WORDS if marker.lower() in record.product_name.lower()), None)
     if words:
         text = f"{words} {code}"

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse
 from markupsafe import Markup, escape
 from sqlalchemy import Connection
@@ -39,6 +40,7 @@ from registry.queries import (
 from registry.status import effective_status
 from registry.violations import violations_of_certificate
 from search.index_settings import MAX_TOTAL_HITS
+from search.pasted import read_pasted
 from search.query import search_certificates
 from search.request import SearchParams, filtered
 from search.slips import near_numbers
@@ -66,12 +68,24 @@ def stamp_is_ours(secret: bytes, number: str, stamp: str, day: date) -> bool:
                for on in (day, day - timedelta(days=1)))
 
 
+def linked_page(db, query: str) -> str | None:
+    """Our own page a pasted link names, when what it names exists: the search page goes there."""
+    pasted = read_pasted(query)
+    if pasted.link == "certificate" and (view := find_certificate(db, pasted.query)) is not None:
+        return f"/c/{view.record.certificate_no}"
+    if pasted.link == "holder" and find_holder(db, pasted.query, 1, 1) is not None:
+        return f"/o/{quote(pasted.query, safe='')}"
+    return None
+
+
 class PageController(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True, dependencies={"params": SEARCH_PARAMS}, before_request=without_empty_fields)
     def home(self, request: Request, engine: DbEngine, index: Index, db: Db,
-             params: NamedDependency[SearchParams]) -> Template:
+             params: NamedDependency[SearchParams]) -> Template | Redirect:
+        if (page := linked_page(db, params.q)) is not None:  # a link from a QR scanner, pasted
+            return Redirect(page)
         results = None
         if params.q or filtered(params):
             results = search_certificates(engine, index, params)

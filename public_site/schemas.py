@@ -68,7 +68,8 @@ class SearchHit(msgspec.Struct):
 
 
 class SearchPage(msgspec.Struct):
-    query: str
+    query: str  # as asked
+    searched: str  # what was searched: the number a pasted link carries, the value after a label's field name
     page: int
     per_page: int
     total: int

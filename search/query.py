@@ -17,6 +17,7 @@ from registry.codes import normalise_regulation
 from search import pinning
 from search.client import SearchIndex, SearchUnavailable
 from search.parts import part_key
+from search.pasted import read_pasted
 from search.request import IDS, PARTS, SearchParams, filtered, search_meili
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     """The API's answer; ``degraded`` is true when it came from the SQL fallback."""
     on = today()
     asked = params.q
+    pasted = read_pasted(params.q)  # a link from a QR scanner, a line copied from a label
+    if pasted.query != params.q:
+        params = replace(params, q=pasted.query)
     named = normalise_regulation(params.q) if params.q[:4].upper() == "QCVN" else None
     if named and not params.regulation:
         # regulations are a filter, not searched words: a query that names one lists its certificates
@@ -58,5 +62,5 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
         body = pinning.sql_page(engine, pins.result() if pins else pinning.Pins([], []), params, on)
     body.pop(IDS, None)
     body.pop(PARTS, None)
-    return {"query": asked, "page": params.page, "per_page": params.per_page,
+    return {"query": asked, "searched": params.q, "page": params.page, "per_page": params.per_page,
             **body, "degraded": degraded}

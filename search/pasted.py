@@ -1,0 +1,113 @@
+"""What people paste into the search box, read as what they mean.
+
+- **A link to one of our pages**, as a phone's generic QR scanner shows it:
+  ``https://hopquy.gov.vn/v/A0001311026AE01A2`` (any scheme, host and port, ``/v/``, ``/c/``,
+  ``/o/``, ``/qr/``, ``/label/``, a trailing slash, a query string or fragment, percent-encoded
+  or not, a declaration number with slashes inside) is read as the number or tax code it
+  carries.
+- **A line copied from a label, a box or a listing**, field name included
+  (``Kiểu/Model: TL-WR841N``, ``Model No. SM-A546E``, ``Số GCN: …``) is read as the value
+  after the field name. The field names are one table, ``LABELS``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+# page → what its path carries (public_site's routes)
+LINKED = {"v": "certificate", "c": "certificate", "qr": "certificate", "label": "certificate", "o": "holder"}
+FILE_SUFFIXES = (".png", ".svg", ".pdf")
+_HOST_FIRST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?/|^(localhost|\d+\.\d+\.\d+\.\d+)(:\d+)?/", re.I)
+
+# Field names printed before a value on labels, boxes, certificates and listings, folded
+# (lower case, no diacritics). "strong" names are taken even with only a space after them
+# (``MODEL SM-A546E``); the others only before a colon or a full stop (``Type: …``), since
+# ``type c``, ``brand new`` or ``hang xach tay`` are words people search for.
+LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # field: (strong names, names that need a colon)
+    "model": (("model", "model no", "model number", "model name", "models", "kieu", "kieu loai",
+               "kieu model", "ky hieu", "ky hieu model", "ma model", "ma kieu", "m/n"),
+              ("type", "type no", "ma san pham", "ma hang", "product code", "ten model")),
+    "number": (("so chung nhan", "so giay chung nhan", "so gcn", "so cn", "certificate no", "certificate number",
+                "so ban cong bo", "so cong bo", "so tiep nhan"),
+               ("so", "no", "certificate", "cert no")),
+    "mark": (("ma dau hop quy", "ma so dau hop quy", "dau hop quy"), ("ma dau", "ma so")),
+    "brand": (("nhan hieu", "thuong hieu", "hang san xuat", "nha san xuat"),
+              ("brand", "hang", "manufacturer", "trademark", "nsx")),
+    "product": (("ten hang hoa", "ten san pham", "ten thiet bi", "product name"), ("product", "san pham")),
+}
+
+
+@dataclass(frozen=True)
+class Pasted:
+    """The query to search for, and what was recognised in what was pasted."""
+
+    query: str
+    link: str | None = None  # "certificate" or "holder": the query is the one a link carried
+    field: str | None = None  # the field name a copied line began with
+
+
+def read_pasted(text: str) -> Pasted:
+    text = text.strip()
+    if (linked := _from_link(text)) is not None:
+        return linked
+    if (labelled := _from_label(text)) is not None:
+        return labelled
+    return Pasted(text)
+
+
+def _from_link(text: str) -> Pasted | None:
+    if " " in text or "/" not in text:
+        return None
+    if "://" in text:
+        path = urlsplit(text).path
+    elif _HOST_FIRST.match(text):
+        path = urlsplit("//" + text).path
+    elif text.startswith("/"):
+        path = urlsplit(text).path
+    else:
+        return None
+    page, _, rest = path.lstrip("/").partition("/")
+    kind = LINKED.get(page.lower())
+    value = unquote(rest).strip().strip("/")
+    if kind is None or not value:
+        return None
+    if page.lower() in ("qr", "label") and value.lower().endswith(FILE_SUFFIXES):
+        value = value.rsplit(".", 1)[0]
+    return Pasted(value, link=kind)
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, one character for one, so positions carry over."""
+    return "".join(
+        "d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower() for c in unicodedata.normalize("NFC", text))
+
+
+def _alternation(names) -> str:
+    return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
+
+
+_ALL = [n for strong, weak in LABELS.values() for n in (*strong, *weak)]
+_STRONG = {n for strong, _ in LABELS.values() for n in strong}
+_FIELD_OF = {n: field for field, (strong, weak) in LABELS.items() for n in (*strong, *weak)}
+# one name, or several joined by "/" or in brackets (Kiểu/Model, Kiểu (Model)), then an
+# optional "No." and the separator
+_LABEL = re.compile(
+    rf"^(?P<names>(?:{_alternation(_ALL)})(?:\s*/\s*(?:{_alternation(_ALL)})|\s*\(\s*(?:{_alternation(_ALL)})\s*\))*)"
+    rf"(?P<no>\s*(?:no\.?|number|#))?(?P<sep>(?:\s*[:：.])+|\s)\s*(?=\S)"
+)
+
+
+def _from_label(text: str) -> Pasted | None:
+    match = _LABEL.match(_fold(text))
+    if match is None:
+        return None
+    names = [re.sub(r"\s+", " ", n.strip()) for n in re.split(r"[/()]", match["names"]) if n.strip()]
+    separated = match["sep"].strip() != ""
+    if not separated and not any(n in _STRONG for n in names):
+        return None  # "type c adapter", "hang xach tay": words, not a field name
+    value = text.strip()[match.end():].strip()
+    return Pasted(value, field=_FIELD_OF[names[-1]]) if value else None
