@@ -33,7 +33,7 @@ from registry.vocabulary import Kind, Status
 from search.categories import Category
 from search.drain import pending
 from search.query import search_certificates
-from search.request import SearchParams
+from search.request import ALL_FACETS, SearchParams, facet_names
 
 MAX_PAGE = 500
 
@@ -49,9 +49,16 @@ def search_params(
     technology: Annotated[str | None, QueryParameter(max_length=40, description="LTE, NR, Wi-Fi, ...")] = None,
     page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    facets: Annotated[str, QueryParameter(max_length=200, description=(
+        "counts to compute, comma-separated: " + ", ".join(ALL_FACETS) + ", or all; none unless asked "
+        "(keys in the answer: status, kind, brand, regulations, issued_year, technologies, category)"))] = "",
 ) -> SearchParams:
+    try:
+        counted = facet_names(facets)
+    except ValueError as exc:
+        raise ValidationException(detail=str(exc)) from exc
     return SearchParams(q=q.strip(), status=status, kind=kind, brand=brand, regulation=regulation, year=year,
-                        category=category, technology=technology, page=page, per_page=per_page)
+                        category=category, technology=technology, page=page, per_page=per_page, facets=counted)
 
 
 SEARCH_PARAMS = Provide(search_params, sync_to_thread=False)

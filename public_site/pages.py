@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Annotated
@@ -46,6 +46,7 @@ from search.request import SearchParams, filtered
 from search.slips import near_numbers
 
 HOLDER_PAGE = 50
+PANEL_FACETS = ("kind", "category", "brand", "regulation", "year", "technology")  # what the filter panel counts
 PROVINCE_OPTIONS = Markup("".join(f"<option>{escape(p)}</option>" for p in PROVINCES))  # rendered once
 
 
@@ -88,7 +89,7 @@ class PageController(Controller):
             return Redirect(page)
         results = None
         if params.q or filtered(params):
-            results = search_certificates(engine, index, params)
+            results = search_certificates(engine, index, replace(params, facets=PANEL_FACETS))
         counts = registry_counts(db)
         latest = [] if results else latest_certificates(db)
         latest_rows = [(rec, effective_status(rec.admin_status, rec.expires_on)) for _, rec in latest]

@@ -18,7 +18,7 @@ from search import pinning
 from search.client import SearchIndex, SearchUnavailable
 from search.parts import part_key
 from search.pasted import read_pasted
-from search.request import IDS, PARTS, SearchParams, filtered, search_meili
+from search.request import IDS, PARTS, SearchParams, filtered, meili_request, search_meili, status_facet
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
         # regulations are a filter, not searched words: a query that names one lists its certificates
         params = replace(params, q="", regulation=named[0])
     degraded = index is None
-    body = None
+    body, relaxed = None, False
     # the registry is asked for the codes the query names while Meilisearch searches; they
     # come first (search.pinning), unless a filter narrows the search
     pinning_on = bool(params.q) and not filtered(params)
@@ -51,7 +51,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
                 if not body["total"] and params.q and not found:
                     # a misread or extra word that names no code (``galaxy a54 chính hãng``):
                     # rather than answer nothing, match fewer words
-                    body = search_meili(index, params, on, relaxed=True)
+                    body, relaxed = search_meili(index, params, on, relaxed=True), True
                 elif found is not None and (found or body[PARTS]):
                     parts = [pinning.Pin(*hit) for hit in body[PARTS]]
                     body = pinning.first_page(engine, index, body, replace(found, parts=parts), params, on)
@@ -60,6 +60,14 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             degraded = True
     if body is None:
         body = pinning.sql_page(engine, pins.result() if pins else pinning.Pins([], []), params, on)
+    if "status" in params.facets and not degraded and index is not None:
+        request = meili_request(params, on)
+        if relaxed:
+            request["matchingStrategy"] = "last"
+        try:
+            body["facets"]["status"] = status_facet(index, params.q, request, on)
+        except SearchUnavailable as exc:  # the hits stand; the counts are left out
+            log.warning("status counts left out: %s", exc)
     body.pop(IDS, None)
     body.pop(PARTS, None)
     return {"query": asked, "searched": params.q, "page": params.page, "per_page": params.per_page,

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from registry.catalogue import FACETS as CATALOGUE_FACETS
 from registry.catalogue import FIELDS
 from registry.status import effective_status
 from search.client import SearchIndex
 from search.documents import day_number
 from search.parts import part_hits, part_request
 
-FACETS = [*CATALOGUE_FACETS, "category"]  # what the filters count (registry.catalogue), and the device type
+# a facet a client may ask for (``facets=``) → the document attribute it counts: the catalogue's
+# filters that count (registry.catalogue) and the device type; "status" is counted apart
+# (``status_facet``): the effective status depends on the day, not only on a stored value
+FACET_NAMES = {**{field.filter: field.facet for field in FIELDS if field.filter and field.facet},
+               "category": "category"}
+ALL_FACETS = ("status", *FACET_NAMES)
 # what a hit shows (``hit_from_document``): the search keys and day numbers stay in Meilisearch,
 # which halves the answer it writes and we read (14 to 8 kB for a page of 20)
 SHOWN = ["id", "certificate_no", "kind", "admin_status", "product_name", "brand", "models", "holder_name",
@@ -42,6 +46,7 @@ class SearchParams:
     technology: str | None = None
     page: int = 1
     per_page: int = 20
+    facets: tuple[str, ...] = ()  # counted only when asked (names of ALL_FACETS)
 
 
 def status_filter(status: str, on: date) -> str:
@@ -119,7 +124,7 @@ def meili_request(params: SearchParams, on: date) -> dict[str, Any]:
         "filter": meili_filters(params, on),
         "page": params.page,
         "hitsPerPage": params.per_page,
-        "facets": FACETS,
+        "facets": [FACET_NAMES[name] for name in params.facets if name in FACET_NAMES],
         "attributesToRetrieve": SHOWN,
         "attributesToHighlight": ["models", "brand", "product_name", "holder_name"],
         "highlightPreTag": PRE,
@@ -150,3 +155,31 @@ def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bo
 def filtered(params: SearchParams) -> bool:
     """Whether any filter narrows the search (a search may also be filters alone)."""
     return bool(params.status or params.year or any(getattr(params, name) for name in EQUAL_TO))
+
+
+def status_facet(index: SearchIndex, query: str, request: dict[str, Any], on: date) -> dict[str, int]:
+    """How many of the matches have each effective status on ``on``, in one round trip: the
+    stored statuses counted, and among them those past their expiry (which read expired)."""
+    counting = {"matchingStrategy": request["matchingStrategy"], "page": 1, "hitsPerPage": 0,
+                "facets": ["admin_status"]}
+    everything, lapsed = index.search_many(query, [
+        {**counting, "filter": request["filter"]},
+        {**counting, "filter": [*request["filter"], status_filter("expired", on)]}])
+    stored = everything.get("facetDistribution", {}).get("admin_status", {})
+    expired = lapsed.get("facetDistribution", {}).get("admin_status", {})
+    counts = {"valid": stored.get("valid", 0) - expired.get("valid", 0),
+              "suspended": stored.get("suspended", 0) - expired.get("suspended", 0),
+              "expired": sum(expired.values()), "revoked": stored.get("revoked", 0),
+              "withdrawn": stored.get("withdrawn", 0)}
+    return {status: count for status, count in counts.items() if count}
+
+
+def facet_names(asked: str) -> tuple[str, ...]:
+    """``facets=`` as a client writes it (``status,brand`` or ``all``); ValueError names an unknown one."""
+    names = tuple(dict.fromkeys(n.strip().lower() for n in asked.split(",") if n.strip()))
+    if "all" in names:
+        return ALL_FACETS
+    unknown = [n for n in names if n not in ALL_FACETS]
+    if unknown:
+        raise ValueError(f"unknown facet {unknown[0]!r}; ask for {', '.join(ALL_FACETS)} or all")
+    return names
