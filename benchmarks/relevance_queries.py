@@ -35,7 +35,13 @@ TARGETS = {
     "product words + model": (3, 0.995),
     "link from a QR scanner": (1, 1.0),
     "line copied from a label": (3, 0.99),
+    "model among listing words": (3, 0.995),
+    "brand typo + trade name": (10, 0.99),
 }
+# what a shop's listing puts around a model: storage, colour, condition, where it came from
+LISTING_BEFORE = ["", "Chính hãng", "Mới 100%", "[Trả góp 0%]", "Hàng xách tay"]  # and the device's own kind
+LISTING_AFTER = ["128GB", "8GB/256GB", "màu đen", "Xanh dương", "chính hãng", "hàng xách tay", "bản quốc tế",
+                 "nguyên seal", "fullbox", "likenew 99%", "BH 12 tháng", "Quốc tế 2 sim"]
 # how a generic scanner app shows our QR code's link, and what else people paste of it
 LINKS = ["https://hopquy.gov.vn/v/{n}", "http://hopquy.gov.vn/v/{n}/", "https://mirror.example.vn:8443/c/{n}",
          "hopquy.gov.vn/v/{n}", "https://hopquy.gov.vn/v/{n}?utm_source=qr", "https://hopquy.gov.vn/c/{n}#history",
@@ -121,6 +127,11 @@ def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Rando
     link = rng.choice(LINKS)
     yield Query("link from a QR scanner", link.format(n=number, e=quote(number, safe="")), frozenset({number}))
     yield Query("line copied from a label", rng.choice(LABEL_LINES).format(code), exact)
+    kind = next((marker for _, marker in PRODUCT_WORDS if marker.lower() in record.product_name.lower()), "")
+    around = [rng.choice([*LISTING_BEFORE, kind]), code, *rng.sample(LISTING_AFTER, rng.randint(1, 3))]
+    yield Query("model among listing words", " ".join(w for w in around if w), exact)
+    if trade and len(record.brand) >= 4:
+        yield Query("brand typo + trade name", f"{swapped(record.brand, rng)} {trade}".lower(), same)
     words = next((w for w, marker in PRODUCT_WORDS if marker.lower() in record.product_name.lower()), None)
     if words:
         text = f"{words} {code}"
@@ -149,6 +160,16 @@ def trade_name(record: CertificateData) -> str | None:
     would be a model code query)."""
     trade = product_trade(record)
     return trade if trade and model_key(trade) not in {model_key(m) for m in record.models} else None
+
+
+def swapped(word: str, rng: random.Random) -> str:
+    """Two neighbouring letters typed the wrong way round (``Smasung``)."""
+    spots = [i for i in range(len(word) - 1) if word[i].isalpha() and word[i + 1].isalpha()
+             and word[i].lower() != word[i + 1].lower()]
+    if not spots:
+        return word
+    i = rng.choice(spots)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
 def spaced(number: str) -> str:

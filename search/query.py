@@ -1,13 +1,17 @@
 """Search certificates: Meilisearch first, the registry's own SQL when it is unreachable.
 
 The certificates a query names by code come first (``search.pinning``); the request's
-pieces are in ``search.request``.
+pieces are in ``search.request``. What people paste is read first (``search.pasted``), and
+a shop's words around a model are dropped (``search.listing``); a query that finds nothing
+is read again with a brand's slip mended (``search.brand_typos``) before fewer of its words
+are asked to match.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -15,7 +19,9 @@ from sqlalchemy import Engine
 from registry.clock import today
 from registry.codes import normalise_regulation
 from search import pinning
+from search.brand_typos import BRAND_WORDS, brand_corrected
 from search.client import SearchIndex, SearchUnavailable
+from search.listing import without_listing_words
 from search.parts import part_key
 from search.pasted import read_pasted
 from search.request import IDS, PARTS, SearchParams, filtered, meili_request, search_meili, status_facet
@@ -23,13 +29,43 @@ from search.request import IDS, PARTS, SearchParams, filtered, meili_request, se
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Answer:
+    body: dict[str, Any]
+    params: SearchParams  # as searched in the end
+    degraded: bool
+    relaxed: bool = False  # fewer words than all had to match
+
+
 def search_certificates(engine: Engine, index: SearchIndex | None, params: SearchParams) -> dict[str, Any]:
     """The API's answer; ``degraded`` is true when it came from the SQL fallback."""
     on = today()
     asked = params.q
     pasted = read_pasted(params.q)  # a link from a QR scanner, a line copied from a label
-    if pasted.query != params.q:
-        params = replace(params, q=pasted.query)
+    query = without_listing_words(pasted.query) or pasted.query  # a shop's words around a model
+    answer = _answer(engine, index, replace(params, q=query), on, reread=True)
+    body, params = answer.body, answer.params
+    if "status" in params.facets and not answer.degraded and index is not None:
+        request = meili_request(params, on)
+        if answer.relaxed:
+            request["matchingStrategy"] = "last"
+        try:
+            body["facets"]["status"] = status_facet(index, params.q, request, on)
+        except SearchUnavailable as exc:  # the hits stand; the counts are left out
+            log.warning("status counts left out: %s", exc)
+    body.pop(IDS, None)
+    body.pop(PARTS, None)
+    return {"query": asked, "searched": params.q, "page": params.page, "per_page": params.per_page,
+            **body, "degraded": answer.degraded}
+
+
+def read_again(engine: Engine, query: str) -> str:
+    """The query with a brand's slip mended ('' when there is none)."""
+    mended = brand_corrected(query, BRAND_WORDS.of(engine))
+    return mended if mended != query else ""
+
+
+def _answer(engine: Engine, index: SearchIndex | None, params: SearchParams, on: date, reread: bool) -> Answer:
     named = normalise_regulation(params.q) if params.q[:4].upper() == "QCVN" else None
     if named and not params.regulation:
         # regulations are a filter, not searched words: a query that names one lists its certificates
@@ -49,6 +85,8 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
                 body = search_meili(index, params, on, part=part)
                 found = pins.result() if pins is not None else None
                 if not body["total"] and params.q and not found:
+                    if reread and (again := read_again(engine, params.q)):
+                        return _answer(engine, index, replace(params, q=again), on, reread=False)
                     # a misread or extra word that names no code (``galaxy a54 chính hãng``):
                     # rather than answer nothing, match fewer words
                     body, relaxed = search_meili(index, params, on, relaxed=True), True
@@ -60,15 +98,6 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             degraded = True
     if body is None:
         body = pinning.sql_page(engine, pins.result() if pins else pinning.Pins([], []), params, on)
-    if "status" in params.facets and not degraded and index is not None:
-        request = meili_request(params, on)
-        if relaxed:
-            request["matchingStrategy"] = "last"
-        try:
-            body["facets"]["status"] = status_facet(index, params.q, request, on)
-        except SearchUnavailable as exc:  # the hits stand; the counts are left out
-            log.warning("status counts left out: %s", exc)
-    body.pop(IDS, None)
-    body.pop(PARTS, None)
-    return {"query": asked, "searched": params.q, "page": params.page, "per_page": params.per_page,
-            **body, "degraded": degraded}
+        if not body["total"] and params.q and reread and (again := read_again(engine, params.q)):
+            return _answer(engine, index if not degraded else None, replace(params, q=again), on, reread=False)
+    return Answer(body, params, degraded, relaxed)
