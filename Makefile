@@ -4,16 +4,24 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test test-fast lint openapi bench-import clean
+.PHONY: setup run test test-fast lint openapi lock bench-import clean
 
 setup: $(STAMP)
 	@$(PY) -m search.binary >/dev/null
 
-$(STAMP): pyproject.toml
+# every dependency at the version and hashes of requirements.lock, then Hopquy itself
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# after a change to the dependencies in pyproject.toml: pin them again, with their hashes
+lock:
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 run: setup
 	$(VENV)/bin/hopquy serve --sample-if-empty
