@@ -1,22 +1,20 @@
-"""The JSON API (``/api/v1``) and ``/healthz``: every page's JSON twin lives here."""
+"""The JSON API (``/api/v1``): every page's JSON twin lives here."""
 
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy import text
 
 from public_site.plugin import Db, DbEngine, Index
 from public_site.schemas import (
     MAX_ID,
     CertificateDetail,
     ChangesPage,
-    Health,
     HolderPage,
     SearchPage,
     Statistics,
@@ -31,7 +29,6 @@ from registry.queries import find_certificate, find_holder
 from registry.verification import verify_codes
 from registry.vocabulary import Kind, Status
 from search.categories import Category
-from search.drain import pending
 from search.query import search_certificates
 from search.request import ALL_FACETS, SearchParams, facet_names
 
@@ -150,18 +147,3 @@ class RegistryController(Controller):
     def stats(self, db: Db) -> Statistics:
         """Counts by status, kind, issue year and brand; refreshed every minute."""
         return typed(statistics(db), Statistics)
-
-
-@get("/healthz", operation_id="health", sync_to_thread=True, tags=["service"])
-def healthz(engine: DbEngine, index: Index) -> Health:
-    """Whether the database and the search index answer; search may be down without harm."""
-    database: dict[str, Any] = {"ok": True}
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        database["pending_index_updates"] = pending(engine)
-    except Exception as exc:  # noqa: BLE001  report, do not crash the health check
-        database = {"ok": False, "error": exc.__class__.__name__}
-    search = {"ok": bool(index and index.healthy()), "configured": index is not None}
-    status = "ok" if database["ok"] and search["ok"] else ("degraded" if database["ok"] else "down")
-    return typed({"status": status, "database": database, "search": search}, Health)

@@ -16,9 +16,10 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
-from public_site.api import ApiController, RegistryController, VerifyController, healthz
+from public_site.api import ApiController, RegistryController, VerifyController
 from public_site.auth import CSRF_COOKIE
 from public_site.feeds import OpenDataController
+from public_site.health import healthz, readyz
 from public_site.limiter import RateLimit
 from public_site.notices import NoticeController
 from public_site.pages import PageController
@@ -81,6 +82,7 @@ def create_app(
                    middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)]),
             StaffApiController,
             healthz,
+            readyz,
             create_static_files_router(path="/static", directories=[HERE / "static"],
                                        include_in_schema=False),
         ],

@@ -23,7 +23,7 @@ from public_site.safety import key_of_host
 
 WINDOW_SECONDS = 60
 UNLIMITED_PREFIXES = ("/static/",)
-UNLIMITED_PATHS = frozenset({"/healthz"})
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 MAX_CLIENTS = 200_000  # clients remembered at once; past it, those whose window ended go first
 
 

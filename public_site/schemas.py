@@ -231,20 +231,28 @@ class ViolationsPage(msgspec.Struct):
     violations: list[ViolationNotice]
 
 
-class DatabaseHealth(msgspec.Struct, omit_defaults=True):
-    ok: bool
-    pending_index_updates: int | None = None
+class Liveness(msgspec.Struct):
+    status: Literal["ok"]  # the process answers; nothing else is asked
+
+
+class DatabaseReadiness(msgspec.Struct, omit_defaults=True):
+    ok: bool  # answered within a second, with the schema this code needs
+    ms: float | None = None
+    schema_revision: str | None = None
+    schema_head: str | None = None
+    index_pending: int | None = None  # changes not yet in the search index
+    index_oldest_seconds: float | None = None  # how long the oldest of them has waited
     error: str | None = None
 
 
 class SearchHealth(msgspec.Struct):
-    ok: bool
+    ok: bool  # Meilisearch answers; when it does not, search answers from SQL ("degraded")
     configured: bool
 
 
-class Health(msgspec.Struct):
-    status: Literal["ok", "degraded", "down"]
-    database: DatabaseHealth
+class Readiness(msgspec.Struct):
+    ready: bool  # the database is ready; search being down does not make a worker unready
+    database: DatabaseReadiness
     search: SearchHealth
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlmodel import Session
@@ -82,3 +83,9 @@ def release(session: Session, claimed: Claimed, chunk: int = 10_000) -> None:
 
 def pending(session: Session) -> int:
     return session.execute(select(func.count()).select_from(SearchOutbox)).scalar_one()
+
+
+def lag(session: Session) -> tuple[int, datetime | None]:
+    """(changes waiting for the index, when the oldest of them was made)."""
+    row = session.execute(select(func.count(), func.min(SearchOutbox.enqueued_at))).one()
+    return row[0], row[1]

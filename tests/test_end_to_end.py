@@ -77,9 +77,9 @@ def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path, tmp_path)
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     server = start_server(env, port, first_log)
     try:
-        wait_until(lambda: httpx.get(f"{base}/healthz").json()["search"]["ok"])
+        wait_until(lambda: httpx.get(f"{base}/readyz").json()["search"]["ok"])
         # the sample was indexed before the server took its first request
-        assert httpx.get(f"{base}/healthz").json()["database"]["pending_index_updates"] == 0
+        assert httpx.get(f"{base}/readyz").json()["database"]["index_pending"] == 0
         record = next(r for r in sample_rows(sample_path) if r[15] == "Còn hiệu lực")
         model = record[4].split(";")[0].strip()
         hits = httpx.get(f"{base}/api/v1/search", params={"q": model}).json()["hits"]
@@ -100,11 +100,11 @@ def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path, tmp_path)
     # before the checks could run)
     server = start_server(env, port, second_log, "--no-access-log")
     try:
-        wait_until(lambda: httpx.get(f"{base}/healthz").json()["search"]["ok"])
+        wait_until(lambda: httpx.get(f"{base}/readyz").json()["search"]["ok"])
         meilisearch = our_meilisearch_pids(data_dir)
         for pid in meilisearch:
             os.kill(pid, signal.SIGSTOP)
-        wait_until(lambda: httpx.get(f"{base}/healthz").json()["status"] == "degraded", 15)
+        wait_until(lambda: httpx.get(f"{base}/readyz").json()["search"]["ok"] is False, 15)
         page = httpx.get(f"{base}/v/{record[0]}")
         assert page.status_code == 200 and model in page.text
         body = httpx.get(f"{base}/api/v1/search", params={"q": model}).json()
@@ -114,7 +114,7 @@ def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path, tmp_path)
         # then it dies: the server starts it again, and search answers from it once more
         for pid in meilisearch:
             os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: httpx.get(f"{base}/healthz").json()["search"]["ok"], 30)
+        wait_until(lambda: httpx.get(f"{base}/readyz").json()["search"]["ok"], 30)
         assert set(our_meilisearch_pids(data_dir)).isdisjoint(meilisearch)
         body = httpx.get(f"{base}/api/v1/search", params={"q": model}).json()
         assert body["degraded"] is False and body["hits"][0]["certificate_no"] == record[0]
