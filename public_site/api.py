@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -46,6 +46,10 @@ def search_params(
     technology: Annotated[str | None, QueryParameter(max_length=40, description="LTE, NR, Wi-Fi, ...")] = None,
     page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    group: Annotated[Literal["device", "certificate"], QueryParameter(
+        description="device (default): one hit per device, its best certificate; certificate: every one")] = "device",
+    device: Annotated[str | None, QueryParameter(max_length=200, description="one device's certificates "
+                                                 "(a hit's device)")] = None,
     facets: Annotated[str, QueryParameter(max_length=200, description=(
         "counts to compute, comma-separated: " + ", ".join(ALL_FACETS) + ", or all; none unless asked "
         "(keys in the answer: status, kind, brand, regulations, issued_year, technologies, category)"))] = "",
@@ -55,7 +59,8 @@ def search_params(
     except ValueError as exc:
         raise ValidationException(detail=str(exc)) from exc
     return SearchParams(q=q.strip(), status=status, kind=kind, brand=brand, regulation=regulation, year=year,
-                        category=category, technology=technology, page=page, per_page=per_page, facets=counted)
+                        category=category, technology=technology, page=page, per_page=per_page, facets=counted,
+                        group=group, device=device)
 
 
 SEARCH_PARAMS = Provide(search_params, sync_to_thread=False)

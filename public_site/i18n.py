@@ -94,6 +94,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "holder_certificates": ("Mọi chứng nhận của doanh nghiệp này", "All certificates of this holder"),
     "action_decision": ("Quyết định của Cục", "Decision of the authority"),
     "action_transferred": ("Chuyển sang nguồn dữ liệu khác", "Transferred to another source"),
+    "device_certificates": ("Các giấy chứng nhận của thiết bị này", "This device's certificates"),
     "action_reviewed": ("Cục xem xét thay đổi từ dữ liệu nguồn", "Feed change reviewed by the authority"),
     "decision": ("Quyết định", "Decision"),
     "report_link": ("Báo cáo thiết bị đáng ngờ", "Report a suspicious device"),

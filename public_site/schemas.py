@@ -65,6 +65,8 @@ class SearchHit(msgspec.Struct):
     expires_on: date | None
     url: str
     highlight: dict[str, str]  # field → its text as HTML, the matched words in <mark>
+    device: str | None  # the device it is a certificate of: brand|model without regional suffix
+    device_certificates: int | None  # on a grouped page: how many matches are of that device
 
 
 class SearchPage(msgspec.Struct):
@@ -75,6 +77,7 @@ class SearchPage(msgspec.Struct):
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]  # facet → value → certificates
+    grouped_by: Literal["device", "certificate"]  # device: one hit per device (``group=certificate``: all)
     degraded: bool  # answered by the database's own search: Meilisearch was unreachable
 
 

@@ -37,6 +37,13 @@ def model_variants(code: str) -> tuple[str, ...]:
     return tuple(v for v in dict.fromkeys(variants) if v)
 
 
+def device_key(record: CertificateData) -> str:
+    """One device's certificates share it: the brand and the first model without its regional
+    suffix (``SM-A546E/DS`` and ``SM-A546E/EEA`` are one Samsung SM-A546E)."""
+    base = REGIONAL_SUFFIX.split(record.models[0], maxsplit=1)[0] if record.models else ""
+    return f"{' '.join(record.brand.lower().split())}|{model_key(base) or record.certificate_no}"
+
+
 def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
     keys: list[str] = []
     for code in record.models:
@@ -64,6 +71,7 @@ def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
         "issued_day": day_number(record.issued_on),
         "expires_day": day_number(record.expires_on),
         "source": record.source,
+        "device_key": device_key(record),
     }
 
 

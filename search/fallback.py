@@ -79,6 +79,13 @@ def search_sql(engine, params: SearchParams, on: date, exclude: Sequence[int] = 
             CertificateRegulation.regulation_id == Regulation.id,
             Regulation.code == params.regulation,
         ))
+    if params.device:  # brand|key: the brand, and a first model beginning with the key (SQL cannot
+        # cut a regional suffix, so SMA546E also takes an SMA546EX here: degraded mode only)
+        brand, _, key = params.device.partition("|")
+        conditions.append(func.lower(Certificate.brand) == brand)
+        conditions.append(exists().where(
+            CertificateModel.certificate_id == Certificate.id, CertificateModel.position == 0,
+            CertificateModel.model_key.like(f"{key}%")))
     if exclude:
         conditions.append(Certificate.id.not_in(exclude))
     where = and_(*conditions) if conditions else True

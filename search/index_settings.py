@@ -26,6 +26,7 @@ SETTINGS = {
     "filterableAttributes": [
         "admin_status", "expires_day", "kind", "category", "brand", "regulations", "issued_year",
         "holder_tax_code", "certificate_no", "source", "technologies",
+        "device_key",  # a search groups its hits by device (``distinct``), or lists one device's
     ],
     "sortableAttributes": ["issued_day", "expires_day"],
     "rankingRules": ["words", "typo", "proximity", "exactness", "attribute", "sort",

@@ -24,7 +24,16 @@ from search.client import SearchIndex, SearchUnavailable
 from search.listing import without_listing_words
 from search.parts import part_key
 from search.pasted import read_pasted
-from search.request import IDS, PARTS, SearchParams, filtered, meili_request, search_meili, status_facet
+from search.request import (
+    IDS,
+    PARTS,
+    SearchParams,
+    count_devices,
+    filtered,
+    meili_request,
+    search_meili,
+    status_facet,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +54,22 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     query = without_listing_words(pasted.query) or pasted.query  # a shop's words around a model
     answer = _answer(engine, index, replace(params, q=query), on, reread=True)
     body, params = answer.body, answer.params
-    if "status" in params.facets and not answer.degraded and index is not None:
+    grouped = params.grouped and not answer.degraded and index is not None
+    if not answer.degraded and index is not None and (grouped or "status" in params.facets):
         request = meili_request(params, on)
         if answer.relaxed:
             request["matchingStrategy"] = "last"
         try:
-            body["facets"]["status"] = status_facet(index, params.q, request, on)
+            if grouped:
+                count_devices(index, params.q, request, body["hits"])
+            if "status" in params.facets:
+                body["facets"]["status"] = status_facet(index, params.q, request, on)
         except SearchUnavailable as exc:  # the hits stand; the counts are left out
-            log.warning("status counts left out: %s", exc)
+            log.warning("counts left out: %s", exc)
     body.pop(IDS, None)
     body.pop(PARTS, None)
     return {"query": asked, "searched": params.q, "page": params.page, "per_page": params.per_page,
-            **body, "degraded": answer.degraded}
+            **body, "grouped_by": "device" if grouped else "certificate", "degraded": answer.degraded}
 
 
 def read_again(engine: Engine, query: str) -> str:

@@ -28,7 +28,8 @@ ALL_FACETS = ("status", *FACET_NAMES)
 # what a hit shows (``hit_from_document``): the search keys and day numbers stay in Meilisearch,
 # which halves the answer it writes and we read (14 to 8 kB for a page of 20)
 SHOWN = ["id", "certificate_no", "kind", "admin_status", "product_name", "brand", "models", "holder_name",
-         "issued_on", "expires_on"]
+         "issued_on", "expires_on", "device_key"]
+GROUPINGS = ("device", "certificate")  # one hit per device (its best certificate), or every certificate
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
 PARTS = "_parts"  # (id, number) of the devices whose code the query is a part of (search.parts)
@@ -47,6 +48,12 @@ class SearchParams:
     page: int = 1
     per_page: int = 20
     facets: tuple[str, ...] = ()  # counted only when asked (names of ALL_FACETS)
+    group: str = "device"  # GROUPINGS
+    device: str | None = None  # one device's certificates (a hit's ``device``), never grouped
+
+    @property
+    def grouped(self) -> bool:
+        return self.group == "device" and not self.device
 
 
 def status_filter(status: str, on: date) -> str:
@@ -79,6 +86,8 @@ def meili_filters(params: SearchParams, on: date) -> list[str]:
             filters.append(f"{attribute} = {quoted(value)}")
     if params.year:
         filters.append(f"issued_year = {int(params.year)}")
+    if params.device:
+        filters.append(f"device_key = {quoted(params.device)}")
     return filters
 
 
@@ -108,6 +117,8 @@ def hit_from_document(doc: dict[str, Any], on: date) -> dict[str, Any]:
         "expires_on": doc.get("expires_on"),
         "url": f"/c/{doc['certificate_no']}",
         "highlight": highlight,
+        "device": doc.get("device_key"),
+        "device_certificates": None,  # counted for a grouped page (``count_devices``)
     }
 
 
@@ -121,6 +132,7 @@ def meili_request(params: SearchParams, on: date) -> dict[str, Any]:
     every word."""
     return {
         "matchingStrategy": "all",
+        **({"distinct": "device_key"} if params.grouped else {}),
         "filter": meili_filters(params, on),
         "page": params.page,
         "hitsPerPage": params.per_page,
@@ -154,14 +166,14 @@ def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bo
 
 def filtered(params: SearchParams) -> bool:
     """Whether any filter narrows the search (a search may also be filters alone)."""
-    return bool(params.status or params.year or any(getattr(params, name) for name in EQUAL_TO))
+    return bool(params.status or params.year or params.device or any(getattr(params, name) for name in EQUAL_TO))
 
 
 def status_facet(index: SearchIndex, query: str, request: dict[str, Any], on: date) -> dict[str, int]:
-    """How many of the matches have each effective status on ``on``, in one round trip: the
-    stored statuses counted, and among them those past their expiry (which read expired)."""
+    """How many of the matches (devices, when grouped) have each effective status on ``on``, in
+    one round trip: the stored statuses counted, and among them those past their expiry."""
     counting = {"matchingStrategy": request["matchingStrategy"], "page": 1, "hitsPerPage": 0,
-                "facets": ["admin_status"]}
+                "facets": ["admin_status"], **({"distinct": request["distinct"]} if "distinct" in request else {})}
     everything, lapsed = index.search_many(query, [
         {**counting, "filter": request["filter"]},
         {**counting, "filter": [*request["filter"], status_filter("expired", on)]}])
@@ -183,3 +195,17 @@ def facet_names(asked: str) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"unknown facet {unknown[0]!r}; ask for {', '.join(ALL_FACETS)} or all")
     return names
+
+
+def count_devices(index: SearchIndex, query: str, request: dict[str, Any], hits: list[dict[str, Any]]) -> None:
+    """Set each hit's ``device_certificates``: how many of the search's matches are of its
+    device, in one round trip (the devices of one page, counted as a facet)."""
+    devices = list(dict.fromkeys(hit["device"] for hit in hits if hit.get("device")))
+    if not devices:
+        return
+    counting = {"matchingStrategy": request["matchingStrategy"], "page": 1, "hitsPerPage": 0,
+                "facets": ["device_key"],
+                "filter": [*request["filter"], f"device_key IN [{', '.join(quoted(d) for d in devices)}]"]}
+    counts = index.search(query, counting).get("facetDistribution", {}).get("device_key", {})
+    for hit in hits:
+        hit["device_certificates"] = counts.get(hit.get("device"))  # past the facet's 50 values: unknown

@@ -40,8 +40,8 @@ def test_the_facets_asked_and_only_those(client):
 
 
 def test_status_counts_are_the_effective_statuses_of_the_day(client):
-    body = _search(client, q="", kind="certificate", facets="status", per_page=100)
-    pages = [body] + [_search(client, q="", kind="certificate", per_page=100, page=p)
+    body = _search(client, q="", kind="certificate", facets="status", per_page=100, group="certificate")
+    pages = [body] + [_search(client, q="", kind="certificate", per_page=100, page=p, group="certificate")
                       for p in range(2, -(-body["total"] // 100) + 1)]
     seen = Counter(hit["status"] for page in pages for hit in page["hits"])
     assert body["facets"]["status"] == dict(seen) and sum(seen.values()) == body["total"]

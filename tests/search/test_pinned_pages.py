@@ -33,7 +33,7 @@ def every_page(engine, index, q: str, per_page: int) -> tuple[list[str], set[int
     """The numbers on every page in order, the totals the pages gave, and the pages."""
     pages, totals, page = [], set(), 1
     while True:
-        body = search_certificates(engine, index, SearchParams(q=q, page=page, per_page=per_page))
+        body = search_certificates(engine, index, SearchParams(q=q, page=page, per_page=per_page, group="certificate"))
         totals.add(body["total"])
         if not body["hits"]:
             break
@@ -44,7 +44,7 @@ def every_page(engine, index, q: str, per_page: int) -> tuple[list[str], set[int
 
 @pytest.mark.parametrize("per_page", [2, 4, 20])
 def test_every_certificate_is_on_exactly_one_page_and_the_total_is_exact(registry, index, per_page):
-    first = search_certificates(registry, index, SearchParams(q="SM-A546E", per_page=20))["hits"]
+    first = search_certificates(registry, index, SearchParams(q="SM-A546E", per_page=20, group="certificate"))["hits"]
     assert first[0]["models"] == ["SM-A546E"]  # the code itself first; its variants soon after
     seen, totals, pages = every_page(registry, index, "SM-A546E", per_page)
     assert len(seen) == len(set(seen)), "a certificate shown on two pages"
@@ -80,7 +80,7 @@ def test_codes_a_word_typed_in_part_begins_follow_the_best_few_results(engine, i
              row("A0101020322AE01A2", models="DiscoveryPro", brand="Multilaser", issued="02/03/2022")]
     assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
     drain(engine, index)
-    hits = search_certificates(engine, index, SearchParams(q="Discover", per_page=10))["hits"]
+    hits = search_certificates(engine, index, SearchParams(q="Discover", per_page=10, group="certificate"))["hits"]
     models = [hit["models"][0] for hit in hits]
     assert models[HEAD:HEAD + 2] == ["Discovery", "DiscoveryPro"]
     assert all(model.startswith("GT-S730") for model in models[:HEAD] + models[HEAD + 2:]) and len(models) == 9
@@ -101,7 +101,7 @@ def test_devices_whose_code_a_word_is_part_of_follow_the_best_two(engine, index,
     rows.append(row("C0001010322AE01A2", models="ONEPLUSX-9", brand="Kata", issued="01/03/2021"))  # a prefix only
     assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
     drain(engine, index)
-    hits = search_certificates(engine, index, SearchParams(q="OnePlus", per_page=20))["hits"]
+    hits = search_certificates(engine, index, SearchParams(q="OnePlus", per_page=20, group="certificate"))["hits"]
     brands = [hit["brand"] for hit in hits]
     assert brands[:PARTS_AFTER] == ["OnePlus", "OnePlus"]
     parts = hits[PARTS_AFTER:PARTS_AFTER + PARTS]
