@@ -24,7 +24,7 @@ lock:
 		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 run: setup
-	$(VENV)/bin/hopquy serve --sample-if-empty
+	HOPQUY_MIGRATE=auto $(VENV)/bin/hopquy serve --sample-if-empty
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -9,16 +9,21 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 
 from registry.db import make_engine
-from registry.migrate import upgrade
+from registry.migrate import SchemaBehind, prepare
 from registry.settings import Settings, generated_secret, get_settings
 from search.client import SearchIndex, resolve_target
 from search.process import MeilisearchProcess
 
 
 def engine_for(settings: Settings | None = None) -> Engine:
+    """The registry's engine, once its schema is the one this code needs (or migrated to it,
+    with ``HOPQUY_MIGRATE=auto``); else the command stops and says what to do."""
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    try:
+        prepare(engine, settings.migrate)
+    except SchemaBehind as exc:
+        sys.exit(str(exc))
     return engine
 
 

@@ -12,7 +12,10 @@ from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
 from cli.sources_cmd import sync_command
 from cli.token_cmd import token_command
+from registry.db import make_engine
 from registry.logs import configure_logging
+from registry.migrate import head_revision, upgrade
+from registry.settings import get_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,9 +50,10 @@ def db() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Apply the database migrations (also done at every start)."""
-    engine_for()
-    click.echo("database is up to date")
+    """Apply the database migrations: a deploy step, before the new version's servers start
+    (they refuse a schema that is behind). Safe to run from several places at once."""
+    upgrade(make_engine(get_settings().database_url))
+    click.echo(f"database is up to date ({head_revision()})")
 
 
 @main.group("search")

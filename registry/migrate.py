@@ -1,7 +1,14 @@
-"""Alembic migrations, applied at start and by ``hopquy db upgrade``."""
+"""Alembic migrations: a deploy step (``hopquy db upgrade``), run under a lock so that two
+processes starting together cannot both migrate; every other command and server worker
+checks that the schema is the one its code needs and refuses to start when it is behind
+(``HOPQUY_MIGRATE=auto`` migrates instead: ``make run`` and the tests use it)."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -9,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -21,9 +28,59 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+LOCK_KEY = int.from_bytes(hashlib.blake2b(b"hopquy-migrations", digest_size=8).digest(), "big", signed=True)
+
+
+class SchemaBehind(RuntimeError):
+    """The database's schema is older (or newer) than this code's."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; a no-op when it is already there."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the schema to ``revision`` under the migration lock; a no-op when it is there."""
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
+
+
+def ensure_current(engine: Engine) -> None:
+    """Refuse, with what to do, a database whose schema is not the one this code needs."""
+    with engine.connect() as connection:
+        current = current_revision(connection)
+    if current != head_revision():
+        raise SchemaBehind(f"the database schema is at {current or 'nothing (an empty database)'} and this "
+                           f"version of Hopquy needs {head_revision()}: run `hopquy db upgrade` first "
+                           "(or set HOPQUY_MIGRATE=auto)")
+
+
+def prepare(engine: Engine, mode: str) -> None:
+    """``auto``: migrate; ``check`` (the default): refuse a schema that is behind."""
+    if mode == "auto":
+        upgrade(engine)
+    else:
+        ensure_current(engine)
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """One migration at a time: a PostgreSQL advisory lock, or a lock file beside SQLite's."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @cache

@@ -23,6 +23,7 @@ class Settings:
     public_url: str
     rate_limit_per_minute: int = 600  # per client address; 0 turns the limit off
     secret_key_value: str | None = None  # HOPQUY_SECRET_KEY; else generated in the data dir
+    migrate: str = "check"  # HOPQUY_MIGRATE: check (refuse a schema behind) or auto (migrate at start)
 
     @property
     def secret_key(self) -> str:
@@ -92,4 +93,5 @@ def get_settings() -> Settings:
         public_url=(_env("HOPQUY_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         rate_limit_per_minute=int(_env("HOPQUY_RATE_LIMIT") or 600),
         secret_key_value=_env("HOPQUY_SECRET_KEY"),
+        migrate="auto" if (_env("HOPQUY_MIGRATE") or "check").lower() == "auto" else "check",
     )

@@ -45,6 +45,7 @@ def pytest_collection_modifyitems(config, items):
 def _isolated_env(tmp_path, monkeypatch):
     """Settings come from the environment: every test gets its own data dir."""
     monkeypatch.setenv("HOPQUY_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("HOPQUY_MIGRATE", "auto")  # the tests' databases are new: migrate them
     monkeypatch.delenv("HOPQUY_TODAY", raising=False)
     get_settings.cache_clear()
     yield
