@@ -30,6 +30,7 @@ def hopquy(*args: str, env: dict) -> subprocess.CompletedProcess:
 def env(tmp_path):
     values = {k: v for k, v in os.environ.items() if not k.startswith("HOPQUY_")}
     values["HOPQUY_DATA_DIR"] = str(tmp_path / "var")
+    values["HOPQUY_MIGRATE"] = "auto"  # as make run does; the refusal is tests/registry/test_migration_step.py
     return values
 
 
