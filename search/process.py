@@ -70,7 +70,9 @@ class MeilisearchProcess:
 
     def _write_state(self) -> None:
         state = {"url": self.url, "pid": self.proc.pid if self.proc else None}
-        (self.data_dir / "running.json").write_text(json.dumps(state))
+        temporary = self.data_dir / f".running.json.{os.getpid()}"  # renamed: no reader sees half of it
+        temporary.write_text(json.dumps(state))
+        temporary.replace(self.data_dir / "running.json")
 
     def stop(self, timeout: float = 10) -> None:
         if self.proc and self.proc.poll() is None:
