@@ -44,19 +44,19 @@ class RateLimit:
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http" and self.over(scope):
-                await send(self._refusal(scope))
+            if scope["type"] == "http" and (wait := self.over(scope)) is not None:
+                await send(self._refusal(wait))
                 await send(self._body)
                 return
             await app(scope, receive, send)
 
         return limited
 
-    def over(self, scope: Scope) -> bool:
-        """Count the request; True when its client is over the limit."""
+    def over(self, scope: Scope) -> float | None:
+        """Count the request; when its client is over the limit, the seconds until its window ends."""
         path = scope["path"]
         if path in UNLIMITED_PATHS or path.startswith(UNLIMITED_PREFIXES):
-            return False
+            return None
         client = scope.get("client")
         key = key_of_host(client[0] if client else "127.0.0.1")
         now = self.clock()
@@ -65,14 +65,12 @@ class RateLimit:
             if len(self.windows) >= MAX_CLIENTS:
                 self._forget_ended(now)
             self.windows[key] = [now + WINDOW_SECONDS, 1]
-            return False
+            return None
         window[1] += 1
-        return window[1] > self.per_minute
+        return window[0] - now if window[1] > self.per_minute else None
 
-    def _refusal(self, scope: Scope) -> dict:
-        client = scope.get("client")
-        window = self.windows.get(key_of_host(client[0] if client else "127.0.0.1"))
-        seconds = max(1, math.ceil(window[0] - self.clock())) if window else WINDOW_SECONDS
+    def _refusal(self, wait: float) -> dict:
+        seconds = max(1, math.ceil(wait))
         headers = self._retry_after.get(seconds)
         if headers is None:
             value = str(seconds).encode()

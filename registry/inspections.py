@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlmodel import Session
 
 from registry.access import Staff, audit
@@ -66,18 +66,19 @@ def record_inspection(session: Session, data: InspectionInput, staff: Staff) -> 
     return row
 
 
+def visible_to(staff: Staff) -> ColumnElement[bool]:
+    """The inspections ``staff`` may see: admins all; an inspector their own and their team's
+    (and so their photos: ``registry.photo_access``)."""
+    if staff.role == "admin":
+        return true()
+    mine = Inspection.token_id == staff.token_id
+    return or_(mine, Inspection.team == staff.team) if staff.team else mine
+
+
 def visible_inspections(session: Session, staff: Staff, limit: int = 500) -> list[Inspection]:
-    """Admins see all; an inspector sees their own and their team's."""
-    stmt = select(Inspection).order_by(Inspection.inspected_on.desc(), Inspection.id.desc()).limit(limit)
-    if staff.role != "admin":
-        mine = Inspection.token_id == staff.token_id
-        stmt = stmt.where(or_(mine, Inspection.team == staff.team) if staff.team else mine)
+    stmt = (select(Inspection).where(visible_to(staff))
+            .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()).limit(limit))
     return list(session.execute(stmt).scalars())
-
-
-def may_see(staff: Staff, row: Inspection) -> bool:
-    return staff.role == "admin" or row.token_id == staff.token_id or (
-        staff.team is not None and row.team == staff.team)
 
 
 EXPORT_COLUMNS = ("id", "inspected_on", "inspector", "team", "shop_name", "address", "province",

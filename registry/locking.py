@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -38,9 +38,8 @@ def lock_certificate(session: Session, certificate_id: int, wait_seconds: float 
     try:
         if is_postgres(session.get_bind()):
             session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait_seconds * 1000)}ms'")
-        else:  # a write takes SQLite's one write lock now, not at the first real change
-            session.execute(update(Certificate).where(Certificate.id == certificate_id)
-                            .values(updated_at=Certificate.updated_at))
+        else:
+            take_write_lock(session)
         return session.execute(
             select(Certificate).where(Certificate.id == certificate_id).with_for_update()
             .execution_options(populate_existing=True)
@@ -70,4 +69,10 @@ def serialize_on(session: Session, key: str) -> None:
         number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
     else:
-        session.execute(text("UPDATE certificate SET id = id WHERE 0"))  # a write that writes nothing
+        take_write_lock(session)
+
+
+def take_write_lock(session: Session) -> None:
+    """SQLite: take the one write lock now, not at the first real change (a write that
+    writes nothing), so that what is read next cannot be changed before this transaction ends."""
+    session.execute(text("UPDATE certificate SET id = id WHERE 0"))

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, String, cast, or_, select
 from sqlmodel import Session
 
 from registry.access import Staff
+from registry.inspections import visible_to
 from registry.oversight_models import CitizenReport, Inspection
 from registry.photos import STORED_NAME
 
@@ -29,17 +30,20 @@ def may_see_photo(session: Session, staff: Staff, name: str) -> bool:
         return False
     if session.execute(select(CitizenReport.id).where(CitizenReport.photo == name).limit(1)).first():
         return staff.may("inspector")
-    query = select(Inspection.id).where(cast(Inspection.photos, String).contains(name))
-    if staff.role != "admin":
-        mine = Inspection.token_id == staff.token_id
-        query = query.where(or_(mine, Inspection.team == staff.team) if staff.team else mine)
+    query = select(Inspection.id).where(cast(Inspection.photos, String).contains(name), visible_to(staff))
     return session.execute(query.limit(1)).first() is not None
 
 
-def referenced(session: Session) -> set[str]:
-    """Every photo name a report or an inspection holds."""
-    names = {name for (name,) in session.execute(select(CitizenReport.photo).where(CitizenReport.photo.is_not(None)))}
-    for (photos,) in session.execute(select(Inspection.photos).execution_options(yield_per=1000)):
+def referenced(session: Session, among: list[str] | None = None) -> set[str]:
+    """The photo names a report or an inspection holds: all of them, or those ``among``
+    (a refused form's few, read without going through every inspection)."""
+    reports = select(CitizenReport.photo).where(CitizenReport.photo.is_not(None))
+    inspections = select(Inspection.photos)
+    if among is not None:
+        reports = reports.where(CitizenReport.photo.in_(among))
+        inspections = inspections.where(or_(*(cast(Inspection.photos, String).contains(n) for n in among)))
+    names = {name for (name,) in session.execute(reports)}
+    for (photos,) in session.execute(inspections.execution_options(yield_per=1000)):
         names.update(photos or ())
     return names
 
@@ -54,7 +58,8 @@ def remove_orphans(session: Session, folder: Path, grace_seconds: float = GRACE_
     candidates = [p for p in paths if STORED_NAME.match(p.name) or p.name.endswith(".part")]
     if not candidates:
         return []
-    keep, now, removed = referenced(session), time.time(), []
+    keep = referenced(session, [p.name for p in candidates] if only is not None else None)
+    now, removed = time.time(), []
     for path in candidates:
         try:
             old_enough = now - path.stat().st_mtime >= grace_seconds

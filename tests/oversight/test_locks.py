@@ -60,6 +60,17 @@ def _in_thread(target) -> tuple[threading.Thread, list]:
     return thread, outcome
 
 
+def _waits_for_commit(session, competing, wait: float = 1.0):
+    """Start ``competing`` while ``session`` holds its locks: it must still be waiting after
+    ``wait`` seconds; then ``session`` commits. What ``competing`` returned or raised."""
+    thread, outcome = _in_thread(competing)
+    thread.join(wait)
+    assert thread.is_alive()  # it waits on the certificate's lock
+    session.commit()
+    thread.join(60)
+    return outcome[0]
+
+
 def _decide_in_own_session(engine, staff, decision=SUSPEND):
     with Session(engine) as session:
         row = decide(session, _certificate(session), decision, staff)
@@ -71,12 +82,9 @@ def test_an_import_waits_for_a_decision_being_made_then_holds_its_status_change(
     path = _feed(tmp_path, "Thu hồi", "revoked.csv")
     with Session(pg_registry) as session:
         decide(session, _certificate(session), SUSPEND, ADMIN)
-        thread, outcome = _in_thread(lambda: import_file(pg_registry, path, ImportOptions(source="body-a")))
-        thread.join(1.5)
-        assert thread.is_alive()  # the import waits on the certificate's lock
-        session.commit()
-    thread.join(60)
-    assert outcome[0].status == "applied" and outcome[0].counts.held == 1
+        imported = _waits_for_commit(session, lambda: import_file(pg_registry, path, ImportOptions(source="body-a")),
+                                     wait=1.5)
+    assert imported.status == "applied" and imported.counts.held == 1
     with Session(pg_registry) as session:
         certificate = _certificate(session)
         assert certificate.admin_status == "suspended" and certificate.decision_id is not None
@@ -137,12 +145,8 @@ def test_a_decision_that_cannot_get_the_lock_in_time_is_told_to_try_again(
 def test_two_admins_deciding_at_once_do_not_both_apply_from_the_same_before(pg_registry):
     with Session(pg_registry) as session:
         decide(session, _certificate(session), SUSPEND, ADMIN)
-        thread, outcome = _in_thread(lambda: _decide_in_own_session(pg_registry, OTHER_ADMIN))
-        thread.join(1.0)
-        assert thread.is_alive()
-        session.commit()
-    thread.join(60)
-    assert isinstance(outcome[0], DecisionRefused)
+        second = _waits_for_commit(session, lambda: _decide_in_own_session(pg_registry, OTHER_ADMIN))
+    assert isinstance(second, DecisionRefused)
     with Session(pg_registry) as session:
         assert len(session.exec(select(StatusDecision)).all()) == 1
 
@@ -158,11 +162,7 @@ def test_two_admins_answering_one_review_at_once_answer_it_once(pg_registry, tmp
             with Session(pg_registry) as other:
                 return answer_review(other, review["id"], "reject", "", OTHER_ADMIN)
 
-        thread, outcome = _in_thread(reject)
-        thread.join(1.0)
-        assert thread.is_alive()
-        session.commit()
-    thread.join(60)
-    assert isinstance(outcome[0], ReviewClosed)
+        second = _waits_for_commit(session, reject)
+    assert isinstance(second, ReviewClosed)
     with Session(pg_registry) as session:
         assert _certificate(session).admin_status == "revoked"
