@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+from search.listing import fold
 
 # page → what its path carries (public_site's routes)
 LINKED = {"v": "certificate", "c": "certificate", "qr": "certificate", "label": "certificate", "o": "holder"}
@@ -80,12 +81,6 @@ def _from_link(text: str) -> Pasted | None:
     return Pasted(value, link=kind)
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics, one character for one, so positions carry over."""
-    return "".join(
-        "d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower() for c in unicodedata.normalize("NFC", text))
-
-
 def _alternation(names) -> str:
     return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
 
@@ -102,7 +97,7 @@ _LABEL = re.compile(
 
 
 def _from_label(text: str) -> Pasted | None:
-    match = _LABEL.match(_fold(text))
+    match = _LABEL.match(fold(text))
     if match is None:
         return None
     names = [re.sub(r"\s+", " ", n.strip()) for n in re.split(r"[/()]", match["names"]) if n.strip()]

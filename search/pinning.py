@@ -29,7 +29,7 @@ from search.documents import to_document
 from search.fallback import search_sql
 from search.parts import part_hits, part_key, part_request
 from search.pins import code_pins
-from search.request import IDS, SearchParams, hit_from_document, meili_request, quoted, search_meili
+from search.request import IDS, SearchParams, counting, hit_from_document, meili_request, quoted, search_meili
 
 # pins are looked up in the registry while Meilisearch answers: the two waits overlap
 PIN_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pins")
@@ -181,9 +181,7 @@ def _among(pins: list[Pin]) -> str:
 
 def _count_among(pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
     """A search that only counts how many of ``pins`` the query matches."""
-    request = meili_request(params, on)
-    return {"matchingStrategy": request["matchingStrategy"], "filter": request["filter"] + [_among(pins)],
-            "page": 1, "hitsPerPage": 0}
+    return counting(meili_request(params, on), _among(pins))
 
 
 def _hits_of(engine: Engine, pins: list[Pin], known: dict[int, dict[str, Any]],

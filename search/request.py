@@ -169,14 +169,21 @@ def filtered(params: SearchParams) -> bool:
     return bool(params.status or params.year or params.device or any(getattr(params, name) for name in EQUAL_TO))
 
 
+def counting(request: dict[str, Any], *more_filters: str, facets: tuple[str, ...] = (),
+             grouped: bool = False) -> dict[str, Any]:
+    """A search that only counts ``request``'s matches narrowed by ``more_filters`` (no hits),
+    with ``facets``; ``grouped``: counting devices, as ``request`` does when it groups."""
+    keep = ("matchingStrategy", "distinct") if grouped else ("matchingStrategy",)
+    return {**{key: request[key] for key in keep if key in request}, "page": 1, "hitsPerPage": 0,
+            "filter": [*request["filter"], *more_filters], **({"facets": list(facets)} if facets else {})}
+
+
 def status_facet(index: SearchIndex, query: str, request: dict[str, Any], on: date) -> dict[str, int]:
     """How many of the matches (devices, when grouped) have each effective status on ``on``, in
     one round trip: the stored statuses counted, and among them those past their expiry."""
-    counting = {"matchingStrategy": request["matchingStrategy"], "page": 1, "hitsPerPage": 0,
-                "facets": ["admin_status"], **({"distinct": request["distinct"]} if "distinct" in request else {})}
     everything, lapsed = index.search_many(query, [
-        {**counting, "filter": request["filter"]},
-        {**counting, "filter": [*request["filter"], status_filter("expired", on)]}])
+        counting(request, facets=("admin_status",), grouped=True),
+        counting(request, status_filter("expired", on), facets=("admin_status",), grouped=True)])
     stored = everything.get("facetDistribution", {}).get("admin_status", {})
     expired = lapsed.get("facetDistribution", {}).get("admin_status", {})
     counts = {"valid": stored.get("valid", 0) - expired.get("valid", 0),
@@ -203,9 +210,8 @@ def count_devices(index: SearchIndex, query: str, request: dict[str, Any], hits:
     devices = list(dict.fromkeys(hit["device"] for hit in hits if hit.get("device")))
     if not devices:
         return
-    counting = {"matchingStrategy": request["matchingStrategy"], "page": 1, "hitsPerPage": 0,
-                "facets": ["device_key"],
-                "filter": [*request["filter"], f"device_key IN [{', '.join(quoted(d) for d in devices)}]"]}
-    counts = index.search(query, counting).get("facetDistribution", {}).get("device_key", {})
+    among = f"device_key IN [{', '.join(quoted(d) for d in devices)}]"
+    counts = index.search(query, counting(request, among, facets=("device_key",))).get(
+        "facetDistribution", {}).get("device_key", {})
     for hit in hits:
         hit["device_certificates"] = counts.get(hit.get("device"))  # past the facet's 50 values: unknown
