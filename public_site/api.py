@@ -98,15 +98,17 @@ class VerifyController(Controller):
 
     # The lookups are one or three indexed queries of well under a millisecond: they run on
     # the event loop, where a hop to a worker thread would cost more than the query itself.
-    @get("/{code:path}", operation_id="verifyCode", sync_to_thread=False, responses=problems(400))
-    def one(self, request: Request, code: FromPath[str]) -> VerifyAnswer:  # str: no PurePath per call
+    @get("/{code:path}", operation_id="verifyCode", responses=problems(400, 503))
+    async def one(self, request: Request, code: FromPath[str]) -> VerifyAnswer:  # str: no PurePath per call
         """Status of a certificate number, conformity mark code or model code, best match first."""
         code = path_text(code)
         if len(code) > 120:
             raise ValidationException(detail="a code has at most 120 characters")
-        return _verify(request, [code])[0]
+        public_url = request.app.state.settings.public_url
+        answers = await request.app.state.reader.aread(lambda connection: verify_codes(connection, [code], public_url))
+        return typed(answers, list[VerifyAnswer])[0]
 
-    @post("/", operation_id="verifyCodes", sync_to_thread=True, status_code=200, responses=problems(400))
+    @post("/", operation_id="verifyCodes", sync_to_thread=True, status_code=200, responses=problems(400, 503))
     def many(self, request: Request, data: JSONBody[VerifyRequest]) -> VerifyAnswers:
         """Up to 1,000 codes at once, one answer each in the order asked: for marketplaces."""
         results = _verify(request, data.codes)

@@ -31,7 +31,7 @@ from public_site.safety import log_server_error, security_headers, unstorable_re
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
 from public_site.staff_reviews import StaffReviewController
-from registry.db import make_engine
+from registry.db import BATCH, WEB, make_engine
 from registry.logs import configure_logging
 from registry.settings import Settings, get_settings
 from search.client import SearchIndex, resolve_target
@@ -60,7 +60,10 @@ def create_app(
 ) -> Litestar:
     """Build the app; tests pass their own engine and index, the server reads the settings."""
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.database_url)
+    batch_engine = engine
+    if engine is None:  # requests get web timeouts; uploads and background jobs their own, longer
+        engine = make_engine(settings.database_url, timeouts=WEB)
+        batch_engine = make_engine(settings.database_url, timeouts=BATCH, pool_size=2)
     if index is None:
         target = resolve_target(settings)
         index = SearchIndex(target, timeout=2) if target else None
@@ -87,7 +90,7 @@ def create_app(
                                        include_in_schema=False),
         ],
         template_config=TemplateConfig(instance=TEMPLATES),
-        plugins=[Services(settings, engine, index, run_worker, migrate), problem_details()],
+        plugins=[Services(settings, engine, index, run_worker, migrate, batch_engine), problem_details()],
         response_cache_config=ResponseCacheConfig(default_expiration=60),
         openapi_config=OpenAPIConfig(
             title="Hopquy", version="1", render_plugins=[SWAGGER],

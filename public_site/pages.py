@@ -23,11 +23,12 @@ from sqlalchemy import Connection
 from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
 from public_site.filters import search_filters, search_url, without_empty_fields
 from public_site.i18n import language, translator
-from public_site.plugin import Db, DbEngine, Index
+from public_site.plugin import RETRY_LATER, Db, DbEngine, Index
 from public_site.rendering import HtmlPage, language_cookies, render, render_bytes, shown_values
 from public_site.safety import client_key
 from registry.clock import today
 from registry.codes import canonical_certificate_no
+from registry.loop_reader import DatabaseUnavailable
 from registry.provinces import PROVINCES
 from registry.queries import (
     certificate_row,
@@ -110,26 +111,27 @@ class PageController(Controller):
 
     # on the event loop: three indexed queries cost less than the hop to a worker thread
     # (the number taken as str: a PurePath would be built and thrown away on every scan)
-    @get("/v/{number:path}", sync_to_thread=False)
-    def verify(self, request: Request, number: FromPath[str]) -> ASGIResponse:
+    @get("/v/{number:path}")
+    async def verify(self, request: Request, number: FromPath[str]) -> ASGIResponse:
         """The QR scan page: reads the registry only, never the search index; counts the scan."""
-        return self._scan(request, path_text(number))
+        return await self._scan(request, path_text(number))
 
-    @post("/v/{number:path}", sync_to_thread=True, status_code=200)
-    def share_province(self, request: Request, number: FromPath[str],
+    @post("/v/{number:path}", status_code=200)
+    async def share_province(self, request: Request, number: FromPath[str],
                        data: Annotated[ProvinceForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> ASGIResponse:
         """The person scanning chose to say where they are: it helps spot copied QR codes.
         Counted only with the stamp of a scan page of this certificate, of today or yesterday."""
         number = path_text(number)
         province = data.province if data.province in PROVINCES else None
-        return self._scan(request, number, province, shared=province is not None, stamp=data.stamp)
+        return await self._scan(request, number, province, shared=province is not None, stamp=data.stamp)
 
-    def _scan(self, request: Request, number: str, province: str | None = None,
-              shared: bool = False, stamp: str = "") -> ASGIResponse:
+    async def _scan(self, request: Request, number: str, province: str | None = None,
+                    shared: bool = False, stamp: str = "") -> ASGIResponse:
         """A GET is one scan; a shared province is counted on its own row, not as a second scan.
 
         The row is read on every request; the page is rendered again only when what it shows
         (the record, its decision, today's status, the language) differs from a cached one.
+        When the database does not answer in time the page says so (503), plainly.
         The answer is built as the ASGI response itself: the scan page's bytes need none of
         what ``Response`` does on the way (encoding, serialisers, header merging)."""
         def read(connection: Connection) -> tuple[int | None, ASGIResponse]:
@@ -152,7 +154,12 @@ class PageController(Controller):
         day, secret = today(), request.app.state.stamp_secret
         if shared and not stamp_is_ours(secret, canonical_certificate_no(number), stamp, day):
             shared, province = False, None  # a forged or stale form: shown the page, counted nothing
-        certificate_id, response = request.app.state.reader.read(read)
+        try:
+            certificate_id, response = await request.app.state.reader.aread(read)
+        except DatabaseUnavailable:
+            page = render(request, "pages/unavailable.html", status_code=503, number=number)
+            page.headers.update(RETRY_LATER)
+            return page.to_asgi_response(None, request)
         if certificate_id is not None and (shared or request.method == "GET"):
             request.app.state.scans.record(certificate_id, province, day, client_key(request))
         return response

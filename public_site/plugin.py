@@ -8,6 +8,7 @@ instead: they are the hot path, and a dependency costs more there than their que
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from http import HTTPStatus
 
@@ -18,24 +19,28 @@ from litestar.exceptions import HTTPException
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from public_site.qr import prepare as prepare_qr
 from public_site.rendering import PageCache
 from public_site.worker import IndexWorker, open_data_refresher, photo_sweeper, scan_flusher
-from registry.db import LoopReader
 from registry.errors import Refused
+from registry.loop_reader import DatabaseUnavailable, LoopReader
 from registry.migrate import prepare
 from registry.opendata_files import OpenDataFiles
 from registry.scans import ScanCounter
 from registry.settings import Settings
 from search.client import SearchIndex
 
+RETRY_LATER = {"Retry-After": "5"}  # seconds; a database that timed out is usually back by then
 SCAN_PAGES = 4096  # about 30 MB: the devices people are scanning today
+log = logging.getLogger("hopquy.database")
 # what a handler names to receive the app's services
 Db = NamedDependency[Session]
 DbEngine = NamedDependency[Engine]
+BatchEngine = NamedDependency[Engine]  # the same database, with the timeouts of long work
 Index = NamedDependency[SearchIndex | None]
 AppSettings = NamedDependency[Settings]
 Scans = NamedDependency[ScanCounter]
@@ -46,22 +51,26 @@ class Services(InitPluginProtocol):
     """Settings, database, search index and background threads of one app."""
 
     def __init__(self, settings: Settings, engine: Engine, index: SearchIndex | None, run_worker: bool = True,
-                 migrate: bool = True) -> None:
+                 migrate: bool = True, batch_engine: Engine | None = None) -> None:
+        """``engine`` serves requests; ``batch_engine`` (longer timeouts) serves feed uploads
+        and the background threads."""
         self.settings, self.engine, self.index, self.migrate = settings, engine, index, migrate
+        self.batch_engine = batch = batch_engine or engine
         self.scans = ScanCounter(settings.secret_key.encode())
         self.reader = LoopReader(engine)
-        self.open_data = OpenDataFiles(engine, settings.data_dir / "open-data")
+        self.open_data = OpenDataFiles(batch, settings.data_dir / "open-data")
         self.threads = [thread for thread in (
-            IndexWorker(engine, index) if index is not None and run_worker else None,
-            scan_flusher(engine, self.scans) if run_worker else None,
+            IndexWorker(batch, index) if index is not None and run_worker else None,
+            scan_flusher(batch, self.scans) if run_worker else None,
             open_data_refresher(self.open_data) if run_worker else None,
-            photo_sweeper(engine, settings.photo_dir) if run_worker else None,
+            photo_sweeper(batch, settings.photo_dir) if run_worker else None,
         ) if thread is not None]
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.dependencies.update({
             "settings": Provide(lambda: self.settings, use_cache=True, sync_to_thread=False),
             "engine": Provide(lambda: self.engine, use_cache=True, sync_to_thread=False),
+            "batch_engine": Provide(lambda: self.batch_engine, use_cache=True, sync_to_thread=False),
             "index": Provide(lambda: self.index, use_cache=True, sync_to_thread=False),
             "db": Provide(self.session),
             "scans": Provide(lambda: self.scans, use_cache=True, sync_to_thread=False),
@@ -90,6 +99,8 @@ class Services(InitPluginProtocol):
         for thread in self.threads:
             thread.stop()
         self.reader.close()
+        if self.batch_engine is not self.engine:
+            self.batch_engine.dispose()
 
 
 def problem_details() -> ProblemDetailsPlugin:
@@ -110,7 +121,16 @@ def problem_details() -> ProblemDetailsPlugin:
         return ProblemDetailsException(status_code=400, title="Bad Request",
                                        detail="a value the registry cannot store (a NUL byte, a number too large)")
 
+    def from_unavailable(exc: Exception) -> ProblemDetailsException:
+        # a statement or lock wait past its timeout, a refused connection, an exhausted pool:
+        # the database's state, not a bug of ours, and usually over in seconds
+        log.warning("the database did not answer: %s", str(exc).splitlines()[0][:300])
+        return ProblemDetailsException(status_code=503, title="Service Unavailable", headers=RETRY_LATER,
+                                       detail="the registry database did not answer in time; try again shortly")
+
     return ProblemDetailsPlugin(ProblemDetailsConfig(
         enable_for_all_http_exceptions=True,
-        exception_to_problem_detail_map={HTTPException: from_http, Refused: from_refusal, DataError: from_unstorable},
+        exception_to_problem_detail_map={
+            HTTPException: from_http, Refused: from_refusal, DataError: from_unstorable,
+            DatabaseUnavailable: from_unavailable, OperationalError: from_unavailable, PoolTimeout: from_unavailable},
     ))

@@ -267,6 +267,7 @@ PROBLEMS = {
     409: "the record's state does not allow it",
     422: "the feed was refused: every problem is listed",
     429: "too many requests from this client; wait as ``Retry-After`` says",
+    503: "the registry database did not answer in time; try again as ``Retry-After`` says",
 }
 
 

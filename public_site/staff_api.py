@@ -23,7 +23,7 @@ from sqlmodel import Session
 from importer.run import ImportOptions
 from ingest.service import Ingested, ingest
 from public_site.auth import NO_STORE, requires, staff_of
-from public_site.plugin import AppSettings, Db, DbEngine, Index, Scans
+from public_site.plugin import AppSettings, BatchEngine, Db, DbEngine, Index, Scans
 from public_site.schemas import MAX_ID, PROBLEMS, problems, typed
 from public_site.staff_schemas import (
     AuditOut,
@@ -198,7 +198,7 @@ class StaffApiController(Controller):
     async def upload(
         self,
         request: Request,
-        engine: DbEngine,
+        batch_engine: BatchEngine,
         index: Index,
         settings: AppSettings,
         source: Annotated[str, QueryParameter(min_length=1, max_length=100)],
@@ -211,7 +211,7 @@ class StaffApiController(Controller):
         suffix = PurePath(file_name).suffix.lower()[:8] or ".csv"
         staff = staff_of(request)
         if not staff.may_feed(source):
-            await anyio.to_thread.run_sync(_refused_upload, engine, staff, source)
+            await anyio.to_thread.run_sync(_refused_upload, batch_engine, staff, source)
             raise PermissionDeniedException(
                 detail=f"this token feeds {', '.join(staff.sources) or 'no source'}, not {source}")
         with tempfile.TemporaryDirectory(prefix="hopquy-upload-") as folder:
@@ -222,9 +222,9 @@ class StaffApiController(Controller):
             options = ImportOptions(source=source, full=mode == "full", strict=not skip_invalid)
 
             def import_and_audit() -> Ingested:
-                done = ingest(engine, index, path, options, settings.data_dir / "spool")
+                done = ingest(batch_engine, index, path, options, settings.data_dir / "spool")
                 body = done.as_dict()
-                with Session(engine) as session:
+                with Session(batch_engine) as session:
                     audit(session, staff.name, staff.role, "feed.upload", f"source:{source}", None,
                           {k: body[k] for k in ("file", "sha256", "status", "created", "updated", "withdrawn",
                                                 "held", "errors")})

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 from registry.records import EncodedJSON
 
-T = TypeVar("T")
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a PostgreSQL connection may take to open, a statement to run and a lock to be
+    waited for (0: no limit). A stalled database then fails a request instead of holding it."""
+
+    connect_s: int
+    statement_ms: int
+    lock_ms: int
 
 
-def make_engine(url: str, sqlite_cache_mib: int = 64) -> Engine:
-    """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool on PostgreSQL.
+# web requests: a page or an API answer that takes longer has failed anyway
+WEB = Timeouts(connect_s=3, statement_ms=15_000, lock_ms=5_000)
+# imports, exports, reindexing, background jobs: long statements are their nature
+BATCH = Timeouts(connect_s=10, statement_ms=0, lock_ms=60_000)
+SQLITE_BUSY_MS = 30_000  # SQLite's one writer at a time: how long a write waits for the lock
+
+
+def make_engine(url: str, sqlite_cache_mib: int = 64, timeouts: Timeouts = BATCH, pool_size: int = 10) -> Engine:
+    """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool with
+    ``timeouts`` on PostgreSQL.
 
     Big imports keep SQLite's indexes in a page cache of ``sqlite_cache_mib`` per connection;
     a helper process that only looks numbers up asks for less."""
@@ -31,7 +44,7 @@ def make_engine(url: str, sqlite_cache_mib: int = 64) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}, json_serializer=_json
         )
         event.listen(engine, "connect", lambda dbapi, _: _sqlite_pragmas(dbapi, sqlite_cache_mib))
         # pysqlite's own transaction handling defers BEGIN; we issue it ourselves so that a
@@ -40,9 +53,18 @@ def make_engine(url: str, sqlite_cache_mib: int = 64) -> Engine:
         # lookups) skips it: one SELECT needs no transaction, and BEGIN/ROLLBACK cost more.
         event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=_json
-    )
+    engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+                           json_serializer=_json, connect_args={"connect_timeout": timeouts.connect_s})
+    event.listen(engine, "connect", lambda dbapi, _: _postgres_timeouts(dbapi, timeouts))
+    return engine
+
+
+def _postgres_timeouts(dbapi_connection, timeouts: Timeouts) -> None:
+    """Set on the session, once per new connection (the URL's own ``options`` stay as they are)."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET statement_timeout = {int(timeouts.statement_ms)}")
+        cursor.execute(f"SET lock_timeout = {int(timeouts.lock_ms)}")
+    dbapi_connection.commit()
 
 
 def _json(value) -> str:
@@ -62,7 +84,7 @@ def _sqlite_pragmas(dbapi_connection, cache_mib: int) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
     cursor.close()
 
@@ -81,58 +103,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-
-
-class LoopReader:
-    """Connections kept open for the quick reads that run on an event loop (the scan page and
-    the verify API): taking a connection from the pool and giving it back costs about as much
-    as the indexed query itself.
-
-    One connection per running loop (a server process has one), read-only, and on PostgreSQL
-    in autocommit, so that it never holds a transaction open; after any error it is closed and
-    the next read opens a fresh one. Reads from worker threads take a pooled connection."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._kept: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Connection] = weakref.WeakKeyDictionary()
-
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # a worker thread: the pool, as usual
-            with self.engine.connect() as connection:
-                yield connection.execution_options(read_only=True)
-            return
-        connection = self._kept.get(loop)
-        if connection is None:
-            connection = self._kept[loop] = self._open()
-        try:
-            yield connection
-        except BaseException:
-            self._kept.pop(loop, None)
-            connection.close()
-            raise
-
-    def read(self, work: Callable[[Connection], T]) -> T:
-        """``work(connection)``, once more on a fresh connection if the kept one turned out to
-        be dead (the database restarted or failed over): no scan fails for that."""
-        try:
-            with self.connect() as connection:
-                return work(connection)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        with self.connect() as connection:
-            return work(connection)
-
-    def _open(self) -> Connection:
-        connection = self.engine.connect()
-        if is_postgres(self.engine):  # SQLite's read-only connections never BEGIN (see _begin)
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-        return connection.execution_options(read_only=True)
-
-    def close(self) -> None:
-        for connection in list(self._kept.values()):
-            connection.close()
-        self._kept.clear()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HEADER = ["Số giấy chứng nhận", "Loại", "Tên sản phẩm", "Nhãn hiệu", "Ký hiệu", "Tổ chức được cấp",
@@ -39,3 +43,23 @@ def write_file(path: Path, content: str | bytes, encoding: str = "utf-8") -> Pat
     """Write a feed file as given (text in ``encoding``, or raw bytes) and return its path."""
     path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
     return path
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """``app`` served by uvicorn on a free port in a thread, as a server runs it; yields its base URL."""
+    import uvicorn
+
+    from search.process import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

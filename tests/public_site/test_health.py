@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 from litestar.testing import TestClient
 from sqlalchemy import text
 
@@ -15,7 +13,7 @@ from public_site.app import create_app
 from registry.db import make_engine
 from registry.migrate import head_revision, upgrade
 from registry.settings import get_settings
-from search.process import free_port
+from tests.helpers import served
 
 
 def test_ready_with_the_schema_and_the_index_lag(sample_registry, sample_index):
@@ -58,14 +56,7 @@ def test_a_stalled_database_answers_not_ready_within_the_second(sample_registry,
     if sample_registry.dialect.name != "postgresql":
         pytest.skip("a lock held by another session stalls PostgreSQL; SQLite readers do not wait")
     app = create_app(get_settings(), sample_registry, sample_index, run_worker=False, migrate=False)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with served(app) as base:
         with sample_registry.connect() as holder:
             holder.execute(text("LOCK TABLE searchoutbox IN ACCESS EXCLUSIVE MODE"))
             started = time.monotonic()
@@ -75,6 +66,3 @@ def test_a_stalled_database_answers_not_ready_within_the_second(sample_registry,
             assert httpx.get(f"{base}/healthz", timeout=1).json() == {"status": "ok"}
             holder.rollback()
         assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -10,8 +10,9 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 
 from importer.run import ImportOptions, import_file
-from registry.db import LoopReader, is_postgres
+from registry.db import is_postgres
 from registry.driver_reads import DriverQuery
+from registry.loop_reader import LoopReader
 from registry.models import Certificate
 from registry.queries import BY_NUMBER, certificate_row
 from registry.snapshots import CHILDREN_OF_ONE, children_of

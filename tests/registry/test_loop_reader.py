@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from registry.db import LoopReader, is_postgres
+from registry.db import is_postgres
+from registry.loop_reader import LoopReader
 
 
 def _count(reader: LoopReader) -> int:
