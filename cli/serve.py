@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from importlib.resources import files
 from pathlib import Path
@@ -12,6 +14,7 @@ from sqlmodel import Session
 
 from cli.context import current_index, engine_for
 from importer.run import ImportOptions, import_file
+from registry.logs import logging_config
 from registry.queries import registry_counts
 from registry.settings import generated_secret, get_settings
 from search.client import UNAVAILABLE, SearchUnavailable
@@ -41,10 +44,13 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access
     if empty:
         _index_sample(engine, settings)
     engine.dispose()
+    os.environ["HOPQUY_ACCESS_LOG"] = "1" if access_log else "0"  # the workers' own access line
+    if workers > 1:
+        _shared_metrics(settings.data_dir / "metrics")
     try:
         click.echo(f"Hopquy at http://{host}:{port}  (Ctrl-C stops everything)")
         uvicorn.run("public_site.app:serve_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", access_log=access_log, proxy_headers=True,
+                    workers=workers, log_config=logging_config(), proxy_headers=True,
                     forwarded_allow_ips=forwarded_allow_ips)
     finally:
         stopping.set()
@@ -63,3 +69,11 @@ def _index_sample(engine, settings) -> None:
         click.echo(f"indexed the sample: {drain(engine, index)} certificates")
     except (SearchUnavailable, *UNAVAILABLE) as exc:
         click.echo(f"the sample is not indexed yet ({exc}); the server will index it")
+
+
+def _shared_metrics(folder: Path) -> None:
+    """Workers write their request metrics to files in ``folder`` (emptied first: figures of
+    an earlier run must not be summed in), so that any worker's /metrics sums them all."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)

@@ -21,7 +21,9 @@ from public_site.auth import CSRF_COOKIE
 from public_site.feeds import OpenDataController
 from public_site.health import healthz, readyz
 from public_site.limiter import RateLimit
+from public_site.metrics import metrics, registry_metrics
 from public_site.notices import NoticeController
+from public_site.observe import observed
 from public_site.pages import PageController
 from public_site.plugin import Services, problem_details
 from public_site.printables import PrintController
@@ -71,7 +73,7 @@ def create_app(
     # forms that post with a cookie carry a CSRF token; the API takes bearer tokens, never cookies
     csrf = CSRFConfig(secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_httponly=True,
                       cookie_secure=settings.secure_cookies)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             PageController,
             ApiController,
@@ -86,6 +88,7 @@ def create_app(
             StaffApiController,
             healthz,
             readyz,
+            metrics,
             create_static_files_router(path="/static", directories=[HERE / "static"],
                                        include_in_schema=False),
         ],
@@ -102,3 +105,6 @@ def create_app(
         middleware=[*([RateLimit(per_minute).middleware] if per_minute > 0 else []), unstorable_refused],
         debug=False,
     )
+    app.state.metrics_registry = registry_metrics(engine, index)
+    app.asgi_handler = observed(app.asgi_handler, settings.access_log)  # around routing: 404s are observed too
+    return app

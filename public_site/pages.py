@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
 from public_site.filters import search_filters, search_url, without_empty_fields
 from public_site.i18n import language, translator
+from public_site.metrics import SCANS
 from public_site.plugin import RETRY_LATER, Db, DbEngine, Index
 from public_site.rendering import HtmlPage, language_cookies, render, render_bytes, shown_values
 from public_site.safety import client_key
@@ -161,7 +162,8 @@ class PageController(Controller):
             page.headers.update(RETRY_LATER)
             return page.to_asgi_response(None, request)
         if certificate_id is not None and (shared or request.method == "GET"):
-            request.app.state.scans.record(certificate_id, province, day, client_key(request))
+            if request.app.state.scans.record(certificate_id, province, day, client_key(request)) and not shared:
+                SCANS.inc()
         return response
 
     @get("/o/{tax_code:str}", sync_to_thread=True)

@@ -51,7 +51,8 @@ class ScanCounter:
         self._seen_on: date | None = None
 
     def record(self, certificate_id: int, province: str | None = None, on: date | None = None,
-               client: str | None = None) -> None:
+               client: str | None = None) -> bool:
+        """Count one scan; False when this client's scan of it was counted already today."""
         key = (certificate_id, on or today(), (province or "").strip()[:100])
         seen = None
         if client is not None:
@@ -62,10 +63,11 @@ class ScanCounter:
                 if self._seen_on != key[1]:
                     self._seen, self._seen_on = set(), key[1]
                 if seen in self._seen:
-                    return
+                    return False
                 if len(self._seen) < SEEN_PER_DAY:
                     self._seen.add(seen)
             self._counts[key] += 1
+        return True
 
     def flush(self, engine: Engine) -> int:
         with self._lock:

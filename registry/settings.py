@@ -24,6 +24,8 @@ class Settings:
     rate_limit_per_minute: int = 600  # per client address; 0 turns the limit off
     secret_key_value: str | None = None  # HOPQUY_SECRET_KEY; else generated in the data dir
     migrate: str = "check"  # HOPQUY_MIGRATE: check (refuse a schema behind) or auto (migrate at start)
+    metrics_allow: tuple[str, ...] = ()  # HOPQUY_METRICS_ALLOW: networks besides loopback that may read /metrics
+    access_log: bool = True  # HOPQUY_ACCESS_LOG=0: no line per request (``hopquy serve --no-access-log``)
 
     @property
     def secret_key(self) -> str:
@@ -94,4 +96,6 @@ def get_settings() -> Settings:
         rate_limit_per_minute=int(_env("HOPQUY_RATE_LIMIT") or 600),
         secret_key_value=_env("HOPQUY_SECRET_KEY"),
         migrate="auto" if (_env("HOPQUY_MIGRATE") or "check").lower() == "auto" else "check",
+        metrics_allow=tuple(part.strip() for part in (_env("HOPQUY_METRICS_ALLOW") or "").split(",") if part.strip()),
+        access_log=(_env("HOPQUY_ACCESS_LOG") or "1") not in ("0", "false", "no", "off"),
     )

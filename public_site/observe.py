@@ -1,0 +1,67 @@
+"""What every request leaves behind: its id, its line in the access log, its latency.
+
+The middleware wraps the whole app, routing included, so an unknown path (404) is observed
+too. The id comes from the proxy's ``X-Request-ID`` when it is a sane token, else it is made
+up; it is echoed back, set for every log line written while the request is served (threads
+included: ``anyio`` copies the context), and on the access line. Latency goes into one
+histogram labelled by method, route template (``/v/{number}``, never the path itself:
+a label per certificate would blow the metrics up) and status.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from public_site.metrics import observe_request
+from registry.logs import request_id
+
+access = logging.getLogger("hopquy.access")
+SANE_ID = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")  # what proxies and tracers send; nothing else is echoed
+
+
+def incoming_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            return value.decode("ascii") if SANE_ID.fullmatch(value) else None
+    return None
+
+
+def observed(app: ASGIApp, access_log: bool = True) -> ASGIApp:
+    """``app`` with request ids, the access line (``access_log``) and the latency histogram."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        rid = incoming_id(scope) or os.urandom(8).hex()
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        status = 500  # unless the app starts an answer
+        header = (b"x-request-id", rid.encode())
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            route = scope.get("path_template", "unmatched")
+            observe_request(scope["method"], route, status, seconds)
+            if access_log:
+                client = scope.get("client")
+                access.info("%s %s %d %.1fms", scope["method"], scope["path"], status, seconds * 1000,
+                            extra={"route": route, "status": status, "ms": round(seconds * 1000, 2),
+                                   "client": client[0] if client else None})
+            request_id.reset(token)
+
+    return middleware
