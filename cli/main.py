@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cli.backup_cmd import backup_command, restore_command
 from cli.certificate_cmd import certificate_command
 from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
@@ -141,6 +142,8 @@ main.add_command(import_command)
 main.add_command(sync_command)
 main.add_command(certificate_command)
 main.add_command(token_command)
+main.add_command(backup_command)
+main.add_command(restore_command)
 
 if __name__ == "__main__":
     main(prog_name=Path(sys.argv[0]).name)

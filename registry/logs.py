@@ -20,7 +20,7 @@ import orjson
 
 QUIET_LIBRARIES = ("httpx", "httpcore", "fontTools", "urllib3")
 OURS = ("hopquy", "registry", "search", "importer", "ingest", "public_site", "cli", "uvicorn")
-FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+FORMAT = "%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s"  # tag: " [id]" in a request
 # the id of the request being served, in this task and the worker threads it hands work to
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -29,7 +29,8 @@ class WithRequestId(logging.Filter):
     """Puts the current request's id on every record (``-`` outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
+        record.request_id = current = request_id.get()
+        record.request_tag = "" if current == "-" else f" [{current}]"
         return True
 
 
@@ -38,7 +39,7 @@ class JsonLines(logging.Formatter):
     and the traceback as text when there is one; fields passed with ``extra`` are kept."""
 
     STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
-        "message", "request_id", "color_message"}  # uvicorn's coloured copy of the message
+        "message", "request_id", "request_tag", "color_message"}  # uvicorn's coloured copy of the message
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
