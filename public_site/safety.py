@@ -15,6 +15,8 @@ import orjson
 from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from public_site.observe import tag_response
+
 # Pages use no inline script or style; images may be data: URLs; nothing may frame us.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -40,10 +42,11 @@ ENCODED, SCHEMA_ENCODED = _encoded(CSP), _encoded(SCHEMA_CSP)  # once, not on ev
 
 async def security_headers(message: Message, scope: Scope) -> None:
     """``before_send`` hook: add the headers to every HTTP response start (no handler sets
-    them itself, so they are appended as they are)."""
+    them itself, so they are appended as they are), with the request's id and status."""
     if message["type"] == "http.response.start":
         extra = SCHEMA_ENCODED if scope["path"].startswith("/schema") else ENCODED
         message["headers"] = [*message.get("headers", ()), *extra]
+        tag_response(message, scope)
 
 
 def client_key(request: Request) -> str:

@@ -65,7 +65,8 @@ class LoopReader:
             try:
                 if open_kept:  # opening a connection may wait on the network: never on the loop
                     connection = await anyio.to_thread.run_sync(self._open, abandon_on_cancel=True)
-                    self._kept.setdefault(loop, connection)
+                    if self._kept.setdefault(loop, connection) is not connection:
+                        connection.close()  # another request opened one meanwhile
                 answer = await anyio.to_thread.run_sync(self._pooled, work, abandon_on_cancel=True)
             except UNAVAILABLE as exc:
                 self.slow_until = time.monotonic() + SLOW_FOR
