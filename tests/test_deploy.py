@@ -59,7 +59,8 @@ def nginx_config(folder: Path, upstream: int, http: int, https: int) -> Path:
     for shipped, here in (("/etc/letsencrypt/live/hopquy.example.vn/fullchain.pem", folder / "cert.pem"),
                           ("/etc/letsencrypt/live/hopquy.example.vn/privkey.pem", folder / "key.pem"),
                           ("/var/cache/nginx/hopquy", folder / "cache"), ("127.0.0.1:8000", f"127.0.0.1:{upstream}"),
-                          ("listen 80;", f"listen 127.0.0.1:{http};"), ("listen 443 ssl", f"listen 127.0.0.1:{https} ssl")):
+                          ("listen 80;", f"listen 127.0.0.1:{http};"),
+                          ("listen 443 ssl", f"listen 127.0.0.1:{https} ssl")):
         assert shipped in site
         site = site.replace(shipped, str(here))
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
@@ -80,11 +81,10 @@ def test_nginx_in_front_of_the_app(tmp_path, sample_registry, dead_index):
     with served(app) as base:
         http, https = free_port(), free_port()
         config = nginx_config(tmp_path, int(base.rsplit(":", 1)[1]), http, https)
-        checked = subprocess.run([nginx, "-t", "-c", str(config), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
-                                 capture_output=True, text=True)
+        where = ["-c", str(config), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")]
+        checked = subprocess.run([nginx, "-t", *where], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
-        server = subprocess.Popen([nginx, "-c", str(config), "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
-                                   "-g", "daemon off;"])
+        server = subprocess.Popen([nginx, *where, "-g", "daemon off;"])
         try:
             _wait_for(https)
             with httpx.Client(base_url=f"https://127.0.0.1:{https}", verify=False, timeout=10) as client:
