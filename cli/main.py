@@ -15,7 +15,7 @@ from cli.sources_cmd import sync_command
 from cli.token_cmd import token_command
 from registry.db import make_engine
 from registry.logs import configure_logging
-from registry.migrate import head_revision, upgrade
+from registry.migrate import current_revision, downgrade, head_revision, upgrade
 from registry.settings import get_settings
 
 
@@ -55,6 +55,20 @@ def db_upgrade() -> None:
     (they refuse a schema that is behind). Safe to run from several places at once."""
     upgrade(make_engine(get_settings().database_url))
     click.echo(f"database is up to date ({head_revision()})")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.option("--yes", is_flag=True, help="I have a backup: drop what the later migrations added, with its data")
+def db_downgrade(revision: str, yes: bool) -> None:
+    """Take the schema back to REVISION (e.g. 0007), to roll back to the Hopquy version that
+    needs it (docs/operations.md). Back up first: what later migrations added is dropped."""
+    if not yes:
+        sys.exit("a downgrade drops what the later migrations added, with its data: back up, then add --yes")
+    engine = make_engine(get_settings().database_url)
+    downgrade(engine, revision)
+    with engine.connect() as connection:
+        click.echo(f"database schema is now at {current_revision(connection)}")
 
 
 @main.group("search")

@@ -41,6 +41,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(engine), revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (a rollback to an older version of Hopquy): what
+    the later migrations added is dropped with its data, so back up first."""
+    with migration_lock(engine):
+        command.downgrade(alembic_config(engine), revision)
+
+
 def ensure_current(engine: Engine) -> None:
     """Refuse, with what to do, a database whose schema is not the one this code needs."""
     with engine.connect() as connection:

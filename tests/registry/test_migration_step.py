@@ -71,3 +71,17 @@ def test_upgrades_started_together_migrate_once(database_url):
         assert current_revision(connection) == head_revision()
     for engine in engines:
         engine.dispose()
+
+
+def test_a_rollback_takes_the_schema_back_only_when_told_a_backup_exists(checking):
+    engine = make_engine(checking)
+    upgrade(engine)
+    refused = CliRunner().invoke(main, ["db", "downgrade", "0007"])
+    assert refused.exit_code != 0 and "back up" in refused.output
+    done = CliRunner().invoke(main, ["db", "downgrade", "0007", "--yes"])
+    assert done.exit_code == 0 and "now at 0007" in done.output
+    assert "statusreview" not in inspect(engine).get_table_names()
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    with engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+    engine.dispose()
