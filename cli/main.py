@@ -31,8 +31,8 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="app processes")
 @click.option("--sample-if-empty", is_flag=True, help="import the bundled sample feed into an empty registry")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
-              help="a line per request; behind a proxy that keeps its own, turn it off: it costs the "
-                   "scan page a fifth of its throughput")
+              help="a line per request (hopquy.access, with the request id); behind a proxy that keeps "
+                   "its own, turn it off: it costs the scan page throughput")
 @click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
               help="the proxies (addresses, networks, comma-separated) whose X-Forwarded-For is believed: "
                    "rate limits then count the real clients behind them, and nobody else can spoof one")

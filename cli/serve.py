@@ -76,4 +76,4 @@ def _shared_metrics(folder: Path) -> None:
     an earlier run must not be summed in), so that any worker's /metrics sums them all."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    os.environ["HOPQUY_METRICS_DIR"] = str(folder)

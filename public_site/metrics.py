@@ -1,11 +1,10 @@
 """``GET /metrics``: the Prometheus text format, for the operator's scraper only.
 
-Two kinds of figure. What a worker process sees (requests and their latency, scans counted,
-its database pool in use) lives in prometheus-client's metrics; with several workers
-(``hopquy serve --workers N``) they share a folder (``PROMETHEUS_MULTIPROC_DIR``, set by
-``hopquy serve``) so that a scrape answered by any worker sums them all. What the registry
-holds (outbox depth and age, each source's last import, reports, reviews, inspections) and
-whether Meilisearch answers is read fresh at each scrape.
+Two kinds of figure. What worker processes count as they serve (requests and their latency,
+scans counted) comes from ``public_site.request_metrics``, summed over every worker; the
+answering worker's own process figures (CPU, memory) and database pool come from
+prometheus-client. What the registry holds (outbox depth and age, each source's last import,
+reports, reviews, inspections) and whether Meilisearch answers is read fresh at each scrape.
 
 Only loopback and the networks in ``HOPQUY_METRICS_ALLOW`` may read it; anyone else gets the
 404 of a page that does not exist.
@@ -14,33 +13,20 @@ Only loopback and the networks in ``HOPQUY_METRICS_ALLOW`` may read it; anyone e
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Iterator
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from public_site import request_metrics
 from registry.figures import registry_figures
 from search.client import SearchIndex
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-LATENCY = Histogram("hopquy_http_request_duration_seconds", "Time to answer a request, by route template and status",
-                    ("method", "route", "status"),
-                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-SCANS = Counter("hopquy_scans", "QR scans of a verify page counted (one per client, certificate and day)")
-_children: dict[tuple[str, str, int], object] = {}  # the labelled histograms, found without a lookup
-
-
-def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    child = _children.get((method, route, status))
-    if child is None:
-        child = _children[(method, route, status)] = LATENCY.labels(method, route, str(status))
-    child.observe(seconds)
 
 
 class RegistryCollector:
@@ -50,6 +36,7 @@ class RegistryCollector:
         self.engine, self.index = engine, index
 
     def collect(self) -> Iterator[Metric]:
+        yield from request_metrics.collect()
         up = GaugeMetricFamily("hopquy_database_up", "The registry database answered this scrape")
         try:
             with Session(self.engine) as session:
@@ -115,12 +102,7 @@ def metrics(request: Request) -> Response[bytes]:
     client = request.scope.get("client")
     if not allowed(client[0] if client else None, state.settings.metrics_allow):
         raise NotFoundException()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        workers = CollectorRegistry()
-        MultiProcessCollector(workers)
-    else:
-        workers = REGISTRY
-    body = generate_latest(workers) + generate_latest(state.metrics_registry)
+    body = generate_latest(REGISTRY) + generate_latest(state.metrics_registry)
     return Response(body, media_type=CONTENT_TYPE)
 
 

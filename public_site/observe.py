@@ -18,7 +18,7 @@ import time
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from public_site.metrics import observe_request
+from public_site.request_metrics import COUNTS
 from registry.logs import request_id
 
 access = logging.getLogger("hopquy.access")
@@ -61,8 +61,8 @@ def observed(app: ASGIApp, access_log: bool = True) -> ASGIApp:
             seconds = time.perf_counter() - started
             status = scope.get(STATUS, 500)  # 500: no answer was started
             route = scope.get("path_template", "unmatched")
-            observe_request(scope["method"], route, status, seconds)
-            if access_log:
+            COUNTS.observe(scope["method"], route, status, seconds)
+            if access_log and access.isEnabledFor(logging.INFO):
                 client = scope.get("client")
                 access.info("%s %s %d %.1fms", scope["method"], scope["path"], status, seconds * 1000,
                             extra={"route": route, "status": status, "ms": round(seconds * 1000, 2),

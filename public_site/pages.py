@@ -23,9 +23,9 @@ from sqlalchemy import Connection
 from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
 from public_site.filters import search_filters, search_url, without_empty_fields
 from public_site.i18n import language, translator
-from public_site.metrics import SCANS
 from public_site.plugin import RETRY_LATER, Db, DbEngine, Index
 from public_site.rendering import HtmlPage, language_cookies, render, render_bytes, shown_values
+from public_site.request_metrics import COUNTS
 from public_site.safety import client_key
 from registry.clock import today
 from registry.codes import canonical_certificate_no
@@ -163,7 +163,7 @@ class PageController(Controller):
             return page.to_asgi_response(None, request)
         if certificate_id is not None and (shared or request.method == "GET"):
             if request.app.state.scans.record(certificate_id, province, day, client_key(request)) and not shared:
-                SCANS.inc()
+                COUNTS.scans += 1
         return response
 
     @get("/o/{tax_code:str}", sync_to_thread=True)

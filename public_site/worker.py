@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from public_site import request_metrics
 from registry.opendata_files import OpenDataFiles
 from registry.photo_access import remove_orphans
 from registry.scans import ScanCounter
@@ -89,3 +90,10 @@ def photo_sweeper(engine: Engine, folder: Path) -> Periodic:
                 logger.info("removed %d photo(s) nothing refers to", len(removed))
 
     return Periodic("photo-sweeper", sweep, 3600.0, at_start=True)
+
+
+def metrics_writer() -> Periodic | None:
+    """With several workers, this one's request counts go to a file for the others' scrapes."""
+    if request_metrics.folder() is None:
+        return None
+    return Periodic("metrics-file", request_metrics.write_own_file, 5.0, at_start=True, at_stop=True)

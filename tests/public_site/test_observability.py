@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 
 import httpx
@@ -110,3 +111,26 @@ def test_every_line_of_a_request_carries_its_id_and_errors_keep_their_traceback(
     error = next(line for line in failure if line["level"] == "ERROR")
     assert "RuntimeError: the disk is on fire" in error["traceback"] and error["logger"] == "hopquy.errors"
     assert any(line["logger"] == "hopquy.access" and line["status"] == 500 for line in failure)
+
+
+def test_a_scrape_adds_up_every_worker_of_the_host(sample_registry, dead_index, tmp_path, monkeypatch):
+    """With several workers each writes its counts to a file; any one's scrape sums them all."""
+    from public_site import request_metrics
+
+    monkeypatch.setenv("HOPQUY_METRICS_DIR", str(tmp_path))
+    other = {"rows": [["GET", "/healthz", 200, [5] + [0] * len(request_metrics.BOUNDS) + [0.004]]], "scans": 7}
+    (tmp_path / "worker-999999.json").write_text(json.dumps(other))
+    app = create_app(get_settings(), sample_registry, dead_index, run_worker=False, migrate=False)
+    with served(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+        before = scrape(client)
+        client.get("/healthz")
+        after = scrape(client)
+        request_metrics.write_own_file()
+    key = ("hopquy_http_request_duration_seconds_count", (("method", "GET"), ("route", "/healthz"),
+                                                          ("status", "200")))
+    bucket = ("hopquy_http_request_duration_seconds_bucket", (("le", "0.001"), ("method", "GET"),
+                                                              ("route", "/healthz"), ("status", "200")))
+    assert after[key] == before[key] + 1 and before[key] >= 5 and after[bucket] >= 5
+    assert after[("hopquy_scans_total", ())] >= 7
+    mine = json.loads((tmp_path / f"worker-{os.getpid()}.json").read_text())
+    assert any(row[:3] == ["GET", "/healthz", 200] for row in mine["rows"])
