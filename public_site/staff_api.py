@@ -36,6 +36,7 @@ from public_site.staff_schemas import (
     ReportOut,
     ReviewBody,
     ReviewOut,
+    RiskTarget,
     TransferAnswer,
     TransferBody,
     TriageBody,
@@ -53,6 +54,7 @@ from registry.models import Certificate
 from registry.ownership import Transfer, transfer
 from registry.reports import list_reports, triage
 from registry.reviews import answer_review, list_reviews
+from registry.risk import ranked_certificates
 from registry.scans import flagged
 from registry.vocabulary import ReportState, ReviewState
 
@@ -177,6 +179,15 @@ class StaffApiController(Controller):
         """Certificates whose scans suggest a copied QR code, with the evidence."""
         scans.flush(engine)
         return typed(flagged(db, on), list[CloneFlag], from_attributes=True)
+
+    @get("/targets", guards=[requires("inspector")], sync_to_thread=True, operation_id="riskTargets",
+         responses=problems(400, 401, 403))
+    def targets(self, engine: DbEngine, db: Db, scans: Scans,
+                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[RiskTarget]:
+        """Certificates worth an inspector's day, highest score first, each with its reasons
+        (the weights: docs/inspectors-and-admins.md)."""
+        scans.flush(engine)
+        return typed(ranked_certificates(db, limit=limit), list[RiskTarget], from_attributes=True)
 
     @get("/audit", guards=[requires("admin")], sync_to_thread=True, operation_id="auditLog",
          responses=problems(400, 401, 403))

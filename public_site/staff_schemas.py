@@ -113,6 +113,13 @@ class CloneFlag(msgspec.Struct):
     provinces: dict[str, int]
 
 
+class RiskTarget(msgspec.Struct):
+    certificate_no: str
+    holder_name: str
+    score: float  # the sum of each signal's weight times its units (registry.risk.WEIGHTS)
+    reasons: dict[str, float]  # signal -> units counted: clone_flag, open_reports, scanned_not_valid, ...
+
+
 class AuditOut(msgspec.Struct):
     id: int
     at: datetime

@@ -1,0 +1,134 @@
+"""Where an inspector's day is best spent: certificates ranked by what the registry already
+knows against them, each with its reasons, and the holders and provinces they add up to.
+
+The weights are one table (``WEIGHTS``), documented in docs/inspectors-and-admins.md; a
+certificate's score is the sum of its signals, each signal's count capped so that one loud
+signal cannot drown the others:
+
+- ``clone_flag``: its scans jump far above their history or spread over many provinces
+  (``registry.scans.flagged``): a QR code copied onto other devices;
+- ``open_reports``: citizen reports naming it that nobody has closed yet;
+- ``scanned_not_valid``: scanned in the last ``RECENT_DAYS`` days while expired, suspended,
+  revoked or withdrawn: a device still sold after its certificate ended;
+- ``holder_violations``: published violations of its holder;
+- ``shared_mark``: its conformity mark code is printed for more than one certificate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from registry.clock import today
+from registry.codes import canonical_certificate_no
+from registry.models import Certificate, Organisation
+from registry.oversight_models import CitizenReport, ScanCount, Violation
+from registry.scans import flagged
+from registry.vocabulary import AdminStatus, ReportState
+
+# signal: (weight per unit, most units counted)
+WEIGHTS: dict[str, tuple[float, int]] = {
+    "clone_flag": (5.0, 1),
+    "open_reports": (3.0, 3),
+    "scanned_not_valid": (4.0, 3),  # units: log10 of the scans, plus one (1 scan: 1, 10: 2, 100: 3)
+    "holder_violations": (2.0, 3),
+    "shared_mark": (3.0, 1),
+}
+RECENT_DAYS = 30
+OPEN_REPORT_STATES = (ReportState.NEW, ReportState.INVESTIGATING)
+
+
+@dataclass
+class Target:
+    certificate_id: int
+    certificate_no: str
+    holder_id: int
+    holder_name: str
+    score: float = 0.0
+    reasons: dict[str, float] = field(default_factory=dict)  # signal -> units counted
+
+    def add(self, signal: str, units: float) -> None:
+        weight, cap = WEIGHTS[signal]
+        units = min(units, cap)
+        self.reasons[signal] = round(units, 2)
+        self.score = round(self.score + weight * units, 2)
+
+
+def ranked_certificates(session: Session, on: date | None = None, limit: int = 100) -> list[Target]:
+    """The certificates with any signal, highest score first (ties: the certificate number)."""
+    on = on or today()
+    signals: dict[int, dict[str, float]] = {}
+
+    def note(certificate_id: int, signal: str, units: float) -> None:
+        if units > 0:
+            signals.setdefault(certificate_id, {})[signal] = units
+
+    numbers = {flag.certificate_no for flag in flagged(session, on)}
+    if numbers:
+        for cid in session.execute(select(Certificate.id).where(Certificate.certificate_no.in_(numbers))).scalars():
+            note(cid, "clone_flag", 1)
+    for cid, count in _open_reports(session).items():
+        note(cid, "open_reports", count)
+    for cid, scans in _scans_while_not_valid(session, on).items():
+        note(cid, "scanned_not_valid", math.log10(scans) + 1)
+    for cid in _shared_marks(session):
+        note(cid, "shared_mark", 1)
+    violations = _violations_by_holder(session)
+    if violations:
+        for cid, holder_id in session.execute(select(Certificate.id, Certificate.holder_id)
+                                              .where(Certificate.holder_id.in_(violations))).all():
+            note(cid, "holder_violations", violations[holder_id])
+    if not signals:
+        return []
+    rows = session.execute(select(Certificate.id, Certificate.certificate_no, Certificate.holder_id,
+                                  Certificate.holder_name).where(Certificate.id.in_(signals))).all()
+    targets = []
+    for cid, number, holder_id, holder_name in rows:
+        target = Target(cid, number, holder_id, holder_name)
+        for signal in WEIGHTS:  # in the table's order: reasons read the same way everywhere
+            if signal in signals[cid]:
+                target.add(signal, signals[cid][signal])
+        targets.append(target)
+    targets.sort(key=lambda t: (-t.score, t.certificate_no))
+    return targets[:limit]
+
+
+def _open_reports(session: Session) -> dict[int, int]:
+    codes = session.execute(select(CitizenReport.code).where(CitizenReport.state.in_(OPEN_REPORT_STATES))).scalars()
+    wanted: dict[str, int] = {}
+    for code in codes:
+        number = canonical_certificate_no(code)
+        wanted[number] = wanted.get(number, 0) + 1
+    if not wanted:
+        return {}
+    found = session.execute(select(Certificate.certificate_no, Certificate.id)
+                            .where(Certificate.certificate_no.in_(wanted))).all()
+    return {cid: wanted[number] for number, cid in found}
+
+
+def _scans_while_not_valid(session: Session, on: date) -> dict[int, int]:
+    ended = or_(Certificate.admin_status != AdminStatus.VALID, Certificate.expires_on < ScanCount.day)
+    rows = session.execute(
+        select(ScanCount.certificate_id, func.sum(ScanCount.count))
+        .join(Certificate, Certificate.id == ScanCount.certificate_id)
+        .where(ScanCount.province == "", ScanCount.day > on - timedelta(days=RECENT_DAYS), ScanCount.day <= on, ended)
+        .group_by(ScanCount.certificate_id)).all()
+    return {cid: int(total) for cid, total in rows}
+
+
+def _shared_marks(session: Session) -> list[int]:
+    shared = (select(Certificate.mark_code).where(Certificate.mark_code.is_not(None), Certificate.mark_code != "")
+              .group_by(Certificate.mark_code).having(func.count() > 1).subquery())
+    return list(session.execute(select(Certificate.id).where(Certificate.mark_code.in_(select(shared.c.mark_code))))
+                .scalars())
+
+
+def _violations_by_holder(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Organisation.id, func.count())
+                           .join(Violation, Violation.tax_code == Organisation.tax_code)
+                           .group_by(Organisation.id)).all()
+    return {holder_id: count for holder_id, count in rows}

@@ -1,0 +1,85 @@
+"""The ranked list of where to inspect, on a registry whose answer is known."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from importer.run import ImportOptions, import_file
+from registry.clock import today
+from registry.models import Certificate
+from registry.oversight_models import CitizenReport, ScanCount, Violation
+from registry.risk import WEIGHTS, ranked_certificates
+from tests.helpers import row, write_feed
+
+H1, H2 = ("Công ty Một", "0312345678"), ("Công ty Hai", "0109876543")
+NUMBERS = [f"A04121{n}0324AE01A2" for n in range(1, 7)]  # C1..C6, in number order
+
+
+def registry(engine, tmp_path) -> dict[str, int]:
+    """C1 expired and still scanned 100 times this month; C2 named by four open reports and
+    one closed; C3 and C4 of a holder with a published violation, sharing one mark code; C5
+    scanned 60 times today with no history (a copied QR code); C6 nothing."""
+    holders = [H1, H1, H2, H2, H1, H1]
+    rows = [row(number, models=f"MODEL-{i}", holder=holder, tax=tax,
+                expires="14/03/2025" if i == 0 else "14/03/2029")
+            for i, (number, (holder, tax)) in enumerate(zip(NUMBERS, holders, strict=True))]
+    assert import_file(engine, write_feed(tmp_path / "feed.csv", rows), ImportOptions(source="qc1")).status == "applied"
+    on = today()
+    with Session(engine) as session:
+        ids = dict(session.execute(select(Certificate.certificate_no, Certificate.id)).all())
+        c = [ids[number] for number in NUMBERS]
+        session.execute(update(Certificate).where(Certificate.id.in_(c[2:4])).values(mark_code="HQ-0001"))
+        session.add_all([ScanCount(certificate_id=c[0], day=on - timedelta(days=d), count=25) for d in range(4)])
+        session.add(ScanCount(certificate_id=c[0], day=on - timedelta(days=40), count=5000))  # long ago: not counted
+        session.add(ScanCount(certificate_id=c[4], day=on, count=60))
+        for state in ("new", "new", "investigating", "new", "closed"):
+            session.add(CitizenReport(code=NUMBERS[1].lower(), problem="không có tem", client_hash="h", state=state))
+        session.add(Violation(organisation_name=H2[0], tax_code=H2[1], decision_ref="1/QĐ-XPHC",
+                              decision_on=on, violation="dùng sai dấu hợp quy", sanction="phạt tiền",
+                              published_by="test"))
+        session.commit()
+    return dict(zip(NUMBERS, c, strict=True))
+
+
+def test_the_ranking_of_a_known_registry(engine, tmp_path):
+    registry(engine, tmp_path)
+    with Session(engine) as session:
+        ranked = ranked_certificates(session)
+    got = [(t.certificate_no, t.score, t.reasons) for t in ranked]
+    assert got == [
+        (NUMBERS[0], 12.0, {"scanned_not_valid": 3.0}),  # log10(100) + 1 units of 4
+        (NUMBERS[1], 9.0, {"open_reports": 3}),  # four open reports, counted up to three
+        (NUMBERS[2], 5.0, {"holder_violations": 1, "shared_mark": 1}),
+        (NUMBERS[3], 5.0, {"holder_violations": 1, "shared_mark": 1}),
+        (NUMBERS[4], 5.0, {"clone_flag": 1}),
+    ]
+    assert ranked[2].holder_name == H2[0]
+    assert set(WEIGHTS) == {"clone_flag", "open_reports", "scanned_not_valid", "holder_violations", "shared_mark"}
+
+
+def test_nothing_known_is_an_empty_list(engine, tmp_path):
+    write_feed(tmp_path / "feed.csv", [row()])
+    assert import_file(engine, tmp_path / "feed.csv", ImportOptions(source="qc1")).status == "applied"
+    with Session(engine) as session:
+        assert ranked_certificates(session) == []
+
+
+def test_inspectors_ask_for_the_list_over_the_api(feed_registry, client, tokens):
+    from tests.oversight.conftest import NUMBERS as FEED_NUMBERS
+    from tests.oversight.conftest import bearer
+
+    inspector = bearer(tokens["inspector"])
+    assert client.get("/api/v1/targets", headers=inspector).json() == []
+    with Session(feed_registry) as session:
+        session.add(CitizenReport(code=FEED_NUMBERS[1], problem="tem giả", client_hash="h"))
+        session.commit()
+    answer = client.get("/api/v1/targets", headers=inspector)
+    assert answer.status_code == 200
+    assert [(t["certificate_no"], t["score"], t["reasons"]) for t in answer.json()] == [
+        (FEED_NUMBERS[1], 3.0, {"open_reports": 1.0})]
+    assert client.get("/api/v1/targets").status_code == 401
+    assert client.get("/api/v1/targets", headers=bearer(tokens["importer"])).status_code == 403
+    assert client.get("/api/v1/targets", params={"limit": 0}, headers=inspector).status_code == 400
