@@ -26,6 +26,8 @@ SAMPLE = Path(str(files("importer") / "samples" / "sample-feed.csv"))
 
 def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access_log: bool = True,
                forwarded_allow_ips: str = "127.0.0.1") -> None:
+    os.environ["HOPQUY_ACCESS_LOG"] = "1" if access_log else "0"  # before the settings are read and cached
+    get_settings.cache_clear()
     settings = get_settings()
     engine = engine_for(settings)
     empty = False
@@ -44,7 +46,6 @@ def run_server(host: str, port: int, workers: int, sample_if_empty: bool, access
     if empty:
         _index_sample(engine, settings)
     engine.dispose()
-    os.environ["HOPQUY_ACCESS_LOG"] = "1" if access_log else "0"  # the workers' own access line
     if workers > 1:
         _shared_metrics(settings.data_dir / "metrics")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -94,7 +95,8 @@ def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path, tmp_path)
     assert server.returncode is not None
     time.sleep(0.5)
     assert our_meilisearch_pids(data_dir) == []
-    assert f'"GET /v/{record[0]} HTTP/1.1" 200' in first_log.read_text()  # the access log, by default
+    access_line = rf"INFO hopquy\.access \[[0-9a-f]+\]: GET /v/{re.escape(record[0])} 200 "
+    assert re.search(access_line, first_log.read_text()), "the access line, with its request id, by default"
 
     # second start, without the access log: the registry is kept, the sample is not imported
     # again; then Meilisearch hangs (a killed one is started again within a second or so,
@@ -122,7 +124,7 @@ def test_serve_sample_search_verify_and_stop_cleanly(env, sample_path, tmp_path)
     finally:
         stop(server)
     second = second_log.read_text()
-    assert "Hopquy at http://" in second and "HTTP/1.1" not in second
+    assert "Hopquy at http://" in second and "hopquy.access" not in second and "HTTP/1.1" not in second
 
 
 def test_import_cli_reports_row_and_column_and_exits_1(env, tmp_path, sample_path):
