@@ -59,7 +59,10 @@ class Target:
 
 
 def ranked_certificates(session: Session, on: date | None = None, limit: int = 100) -> list[Target]:
-    """The certificates with any signal, highest score first (ties: the certificate number)."""
+    """The certificates with any signal, highest score first (ties: the older certificate).
+
+    Scores are summed over ids alone; only the ``limit`` ranked first are read in full, so a
+    broad signal (a mark code shared by tens of thousands) costs a set, not a query of them."""
     on = on or today()
     signals: dict[int, dict[str, float]] = {}
 
@@ -75,26 +78,43 @@ def ranked_certificates(session: Session, on: date | None = None, limit: int = 1
         note(cid, "open_reports", count)
     for cid, scans in _scans_while_not_valid(session, on).items():
         note(cid, "scanned_not_valid", math.log10(scans) + 1)
-    for cid in _shared_marks(session):
+    for cid in shared_mark_ids(session):
         note(cid, "shared_mark", 1)
     violations = _violations_by_holder(session)
     if violations:
         for cid, holder_id in session.execute(select(Certificate.id, Certificate.holder_id)
                                               .where(Certificate.holder_id.in_(violations))).all():
             note(cid, "holder_violations", violations[holder_id])
-    if not signals:
-        return []
-    rows = session.execute(select(Certificate.id, Certificate.certificate_no, Certificate.holder_id,
-                                  Certificate.holder_name).where(Certificate.id.in_(signals))).all()
-    targets = []
-    for cid, number, holder_id, holder_name in rows:
-        target = Target(cid, number, holder_id, holder_name)
+    scored = []
+    for cid, found in signals.items():
+        target = Target(cid, "", 0, "")
         for signal in WEIGHTS:  # in the table's order: reasons read the same way everywhere
-            if signal in signals[cid]:
-                target.add(signal, signals[cid][signal])
-        targets.append(target)
-    targets.sort(key=lambda t: (-t.score, t.certificate_no))
-    return targets[:limit]
+            if signal in found:
+                target.add(signal, found[signal])
+        scored.append(target)
+    scored.sort(key=lambda t: (-t.score, t.certificate_id))
+    top = scored[:limit]
+    if top:
+        rows = {cid: rest for cid, *rest in session.execute(
+            select(Certificate.id, Certificate.certificate_no, Certificate.holder_id, Certificate.holder_name)
+            .where(Certificate.id.in_([t.certificate_id for t in top])))}
+        for target in top:
+            target.certificate_no, target.holder_id, target.holder_name = rows[target.certificate_id]
+    return top
+
+
+_SHARED: dict[tuple, frozenset[int]] = {}  # per database and registry state: the grouping scans every row
+
+
+def shared_mark_ids(session: Session) -> frozenset[int]:
+    """Certificates whose mark code another certificate carries too; computed again only when
+    the registry has changed (a new or updated certificate moves the key)."""
+    key = (str(session.get_bind().url), *session.execute(
+        select(func.max(Certificate.id), func.max(Certificate.updated_at))).one())
+    if key not in _SHARED:
+        _SHARED.clear()
+        _SHARED[key] = frozenset(_shared_marks(session))
+    return _SHARED[key]
 
 
 def _open_reports(session: Session) -> dict[int, int]:

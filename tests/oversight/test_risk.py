@@ -15,7 +15,7 @@ from registry.risk import WEIGHTS, ranked_certificates
 from tests.helpers import row, write_feed
 
 H1, H2 = ("Công ty Một", "0312345678"), ("Công ty Hai", "0109876543")
-NUMBERS = [f"A04121{n}0324AE01A2" for n in range(1, 7)]  # C1..C6, in number order
+NUMBERS = [f"A04121{n}0324AE01A2" for n in range(1, 7)]  # C1..C6, imported in this order (ties: older first)
 
 
 def registry(engine, tmp_path) -> dict[str, int]:
