@@ -120,6 +120,13 @@ class RiskTarget(msgspec.Struct):
     reasons: dict[str, float]  # signal -> units counted: clone_flag, open_reports, scanned_not_valid, ...
 
 
+class RiskArea(msgspec.Struct):
+    name: str  # the holder's name, or the province
+    key: str  # the holder's tax code (its name when it has none), or the province
+    score: float
+    reasons: dict[str, float]
+
+
 class AuditOut(msgspec.Struct):
     id: int
     at: datetime

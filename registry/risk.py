@@ -37,6 +37,7 @@ WEIGHTS: dict[str, tuple[float, int]] = {
     "scanned_not_valid": (4.0, 3),  # units: log10 of the scans, plus one (1 scan: 1, 10: 2, 100: 3)
     "holder_violations": (2.0, 3),
     "shared_mark": (3.0, 1),
+    "earlier_findings": (2.0, 3),  # provinces only: inspections there in the last year that found something
 }
 RECENT_DAYS = 30
 OPEN_REPORT_STATES = (ReportState.NEW, ReportState.INVESTIGATING)
@@ -51,11 +52,31 @@ class Target:
     score: float = 0.0
     reasons: dict[str, float] = field(default_factory=dict)  # signal -> units counted
 
-    def add(self, signal: str, units: float) -> None:
+    def add(self, signal: str, raw: float) -> None:
         weight, cap = WEIGHTS[signal]
-        units = min(units, cap)
+        units = min(units_of(signal, raw), cap)
         self.reasons[signal] = round(units, 2)
         self.score = round(self.score + weight * units, 2)
+
+
+def units_of(signal: str, raw: float) -> float:
+    """What a signal counts (before its cap): scans by their order of magnitude, the rest as they are."""
+    return math.log10(raw) + 1 if signal == "scanned_not_valid" else raw
+
+
+def narrow_signals(session: Session, on: date) -> dict[int, dict[str, float]]:
+    """Per certificate id, the signals that name few certificates: a clone flag, open
+    reports, scans while not valid (signal -> raw count: flags, reports, scans)."""
+    signals: dict[int, dict[str, float]] = {}
+    numbers = {flag.certificate_no for flag in flagged(session, on)}
+    if numbers:
+        for cid in session.execute(select(Certificate.id).where(Certificate.certificate_no.in_(numbers))).scalars():
+            signals.setdefault(cid, {})["clone_flag"] = 1
+    for cid, count in _open_reports(session).items():
+        signals.setdefault(cid, {})["open_reports"] = count
+    for cid, scans in _scans_while_not_valid(session, on).items():
+        signals.setdefault(cid, {})["scanned_not_valid"] = scans
+    return signals
 
 
 def ranked_certificates(session: Session, on: date | None = None, limit: int = 100) -> list[Target]:
@@ -63,28 +84,14 @@ def ranked_certificates(session: Session, on: date | None = None, limit: int = 1
 
     Scores are summed over ids alone; only the ``limit`` ranked first are read in full, so a
     broad signal (a mark code shared by tens of thousands) costs a set, not a query of them."""
-    on = on or today()
-    signals: dict[int, dict[str, float]] = {}
-
-    def note(certificate_id: int, signal: str, units: float) -> None:
-        if units > 0:
-            signals.setdefault(certificate_id, {})[signal] = units
-
-    numbers = {flag.certificate_no for flag in flagged(session, on)}
-    if numbers:
-        for cid in session.execute(select(Certificate.id).where(Certificate.certificate_no.in_(numbers))).scalars():
-            note(cid, "clone_flag", 1)
-    for cid, count in _open_reports(session).items():
-        note(cid, "open_reports", count)
-    for cid, scans in _scans_while_not_valid(session, on).items():
-        note(cid, "scanned_not_valid", math.log10(scans) + 1)
+    signals = narrow_signals(session, on or today())
     for cid in shared_mark_ids(session):
-        note(cid, "shared_mark", 1)
-    violations = _violations_by_holder(session)
+        signals.setdefault(cid, {})["shared_mark"] = 1
+    violations = violations_by_holder(session)
     if violations:
         for cid, holder_id in session.execute(select(Certificate.id, Certificate.holder_id)
                                               .where(Certificate.holder_id.in_(violations))).all():
-            note(cid, "holder_violations", violations[holder_id])
+            signals.setdefault(cid, {})["holder_violations"] = violations[holder_id]
     scored = []
     for cid, found in signals.items():
         target = Target(cid, "", 0, "")
@@ -147,7 +154,7 @@ def _shared_marks(session: Session) -> list[int]:
                 .scalars())
 
 
-def _violations_by_holder(session: Session) -> dict[int, int]:
+def violations_by_holder(session: Session) -> dict[int, int]:
     rows = session.execute(select(Organisation.id, func.count())
                            .join(Violation, Violation.tax_code == Organisation.tax_code)
                            .group_by(Organisation.id)).all()

@@ -8,10 +8,12 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from importer.run import ImportOptions, import_file
+from registry.access import create_token
 from registry.clock import today
 from registry.models import Certificate
-from registry.oversight_models import CitizenReport, ScanCount, Violation
+from registry.oversight_models import CitizenReport, Inspection, ScanCount, Violation
 from registry.risk import WEIGHTS, ranked_certificates
+from registry.risk_areas import ranked_holders, ranked_provinces
 from tests.helpers import row, write_feed
 
 H1, H2 = ("Công ty Một", "0312345678"), ("Công ty Hai", "0109876543")
@@ -35,8 +37,19 @@ def registry(engine, tmp_path) -> dict[str, int]:
         session.add_all([ScanCount(certificate_id=c[0], day=on - timedelta(days=d), count=25) for d in range(4)])
         session.add(ScanCount(certificate_id=c[0], day=on - timedelta(days=40), count=5000))  # long ago: not counted
         session.add(ScanCount(certificate_id=c[4], day=on, count=60))
-        for state in ("new", "new", "investigating", "new", "closed"):
-            session.add(CitizenReport(code=NUMBERS[1].lower(), problem="không có tem", client_hash="h", state=state))
+        session.add_all([ScanCount(certificate_id=c[0], day=on - timedelta(days=d), province="Hà Nội", count=25)
+                         for d in range(4)])
+        for state, province in (("new", "Hà Nội"), ("new", "Hà Nội"), ("investigating", None), ("new", None),
+                                ("closed", "Huế")):
+            session.add(CitizenReport(code=NUMBERS[1].lower(), problem="không có tem", client_hash="h", state=state,
+                                      province=province))
+        token = create_token(session, "inspector", "risk test")[0]
+        session.add(Inspection(token_id=token.id, inspector="risk test", shop_name="Cửa hàng A", address="1 Lê Lợi",
+                               province="Đà Nẵng", inspected_on=on - timedelta(days=20), codes=[NUMBERS[5]],
+                               finding="mark_misused"))
+        session.add(Inspection(token_id=token.id, inspector="risk test", shop_name="Cửa hàng B", address="2 Lê Lợi",
+                               province="Huế", inspected_on=on - timedelta(days=20), codes=[NUMBERS[5]],
+                               finding="conforming"))
         session.add(Violation(organisation_name=H2[0], tax_code=H2[1], decision_ref="1/QĐ-XPHC",
                               decision_on=on, violation="dùng sai dấu hợp quy", sanction="phạt tiền",
                               published_by="test"))
@@ -57,14 +70,32 @@ def test_the_ranking_of_a_known_registry(engine, tmp_path):
         (NUMBERS[4], 5.0, {"clone_flag": 1}),
     ]
     assert ranked[2].holder_name == H2[0]
-    assert set(WEIGHTS) == {"clone_flag", "open_reports", "scanned_not_valid", "holder_violations", "shared_mark"}
+    assert set(WEIGHTS) == {"clone_flag", "open_reports", "scanned_not_valid", "holder_violations", "shared_mark",
+                            "earlier_findings"}
+
+
+def test_holders_and_provinces_add_up_what_happened(engine, tmp_path):
+    registry(engine, tmp_path)
+    with Session(engine) as session:
+        holders = [(a.key, a.score, a.reasons) for a in ranked_holders(session)]
+        provinces = [(a.key, a.score, a.reasons) for a in ranked_provinces(session)]
+    assert holders == [
+        # C1's 100 scans while expired (12), C2's four open reports counted up to three (9), C5's copied code (5)
+        (H1[1], 26.0, {"clone_flag": 1, "open_reports": 3, "scanned_not_valid": 3.0}),
+        (H2[1], 2.0, {"holder_violations": 1}),
+    ]
+    assert provinces == [
+        ("Hà Nội", 18.0, {"open_reports": 2, "scanned_not_valid": 3.0}),  # a closed report in Huế does not count
+        ("Đà Nẵng", 2.0, {"earlier_findings": 1}),  # a conforming shop in Huế does not count
+    ]
 
 
 def test_nothing_known_is_an_empty_list(engine, tmp_path):
     write_feed(tmp_path / "feed.csv", [row()])
     assert import_file(engine, tmp_path / "feed.csv", ImportOptions(source="qc1")).status == "applied"
     with Session(engine) as session:
-        assert ranked_certificates(session) == []
+        assert ranked_certificates(session) == [] and ranked_holders(session) == []
+        assert ranked_provinces(session) == []
 
 
 def test_inspectors_ask_for_the_list_over_the_api(feed_registry, client, tokens):
@@ -80,6 +111,9 @@ def test_inspectors_ask_for_the_list_over_the_api(feed_registry, client, tokens)
     assert answer.status_code == 200
     assert [(t["certificate_no"], t["score"], t["reasons"]) for t in answer.json()] == [
         (FEED_NUMBERS[1], 3.0, {"open_reports": 1.0})]
+    holders = client.get("/api/v1/targets/holders", headers=inspector).json()
+    assert [(h["key"], h["score"]) for h in holders] == [("0312345678", 3.0)]
+    assert client.get("/api/v1/targets/provinces", headers=inspector).json() == []  # the report named no province
     assert client.get("/api/v1/targets").status_code == 401
     assert client.get("/api/v1/targets", headers=bearer(tokens["importer"])).status_code == 403
     assert client.get("/api/v1/targets", params={"limit": 0}, headers=inspector).status_code == 400
