@@ -8,7 +8,6 @@ moment leaves the registry as it was before or after.
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
 from registry.apply import SyncCounts, apply_records
 from registry.clock import utcnow
+from registry.digests import file_sha256
 from registry.models import ImportRun
 from registry.records import ROW, CertificateData, DocumentMaker
 from registry.withdrawal import MassWithdrawRefused
@@ -90,14 +90,6 @@ def _refuse_foreign(result: ImportResult, source: str) -> None:
 
 class _Rollback(Exception):
     pass
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def already_imported(session: Session, source: str, sha256: str) -> ImportRun | None:

@@ -13,11 +13,11 @@ database only (in one transaction on PostgreSQL), and checks the row counts afte
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from registry.db import is_postgres
+from registry.digests import file_sha256
 from registry.migrate import current_revision
 
 FORMAT = 1
@@ -52,9 +53,7 @@ def backup(engine: Engine, data_dir: Path, target: Path) -> dict[str, Any]:
               f"--file={partial / database}", _libpq_url(engine)])
     else:
         database = "registry.sqlite3"
-        with sqlite3.connect(_sqlite_path(engine)) as source, sqlite3.connect(partial / database) as copy:
-            source.backup(copy)
-        copy.close()
+        copy_sqlite(_sqlite_path(engine), partial / database)
     counts, revision = table_counts(engine)  # after the copy: rows added meanwhile are not in it
     photos = data_dir / "photos"
     if photos.is_dir():
@@ -91,9 +90,7 @@ def restore(engine: Engine, data_dir: Path, source: Path) -> dict[str, Any]:
     else:
         engine.dispose()
         Path(_sqlite_path(engine)).parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(dump) as copy, sqlite3.connect(_sqlite_path(engine)) as target:
-            copy.backup(target)
-        target.close()
+        copy_sqlite(dump, _sqlite_path(engine))
     if (source / "photos").is_dir():
         shutil.copytree(source / "photos", photos, dirs_exist_ok=True)
     if (source / SECRET).is_file():
@@ -116,7 +113,7 @@ def read_manifest(source: Path) -> dict[str, Any]:
         raise BackupError(f"backup format {manifest.get('format')} is not one this version reads ({FORMAT})")
     for entry in manifest["files"]:
         path = source / entry["path"]
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
+        if not path.is_file() or file_sha256(path) != entry["sha256"]:
             raise BackupError(f"{entry['path']} is missing or damaged (its sha256 differs from the manifest's)")
     return manifest
 
@@ -130,16 +127,14 @@ def table_counts(engine: Engine) -> tuple[dict[str, int], str | None]:
 
 
 def _files(folder: Path) -> list[dict[str, Any]]:
-    return [{"path": path.relative_to(folder).as_posix(), "bytes": path.stat().st_size, "sha256": _sha256(path)}
+    return [{"path": path.relative_to(folder).as_posix(), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
             for path in sorted(folder.rglob("*")) if path.is_file()]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def copy_sqlite(source: str | Path, target: str | Path) -> None:
+    """SQLite's online backup API: a consistent copy while others write; both files closed after."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
 
 
 def _run(command: list[str]) -> None:

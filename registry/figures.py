@@ -11,7 +11,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from registry.clock import utcnow
 from registry.models import Certificate, ImportRun
 from registry.outbox import lag
 from registry.oversight_models import CitizenReport, Inspection, StatusReview
@@ -39,7 +38,7 @@ class Figures:
 
 
 def registry_figures(session: Session) -> Figures:
-    pending, oldest = lag(session)
+    pending, waited = lag(session)
     latest = (select(ImportRun.source, func.max(ImportRun.id).label("id"))
               .where(ImportRun.finished_at.is_not(None)).group_by(ImportRun.source).subquery())
     runs = session.execute(select(ImportRun).join(latest, ImportRun.id == latest.c.id)
@@ -47,7 +46,7 @@ def registry_figures(session: Session) -> Figures:
     return Figures(
         certificates=session.execute(select(func.count()).select_from(Certificate)).scalar_one(),
         outbox_depth=pending,
-        outbox_oldest_seconds=max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0,
+        outbox_oldest_seconds=waited,
         last_imports=[LastImport(run.source, run.finished_at, run.created, run.updated, run.unchanged, run.withdrawn)
                       for run in runs],
         reports=_by_state(session, CitizenReport.state),

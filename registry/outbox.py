@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlmodel import Session
@@ -85,7 +84,7 @@ def pending(session: Session) -> int:
     return session.execute(select(func.count()).select_from(SearchOutbox)).scalar_one()
 
 
-def lag(session: Session) -> tuple[int, datetime | None]:
-    """(changes waiting for the index, when the oldest of them was made)."""
-    row = session.execute(select(func.count(), func.min(SearchOutbox.enqueued_at))).one()
-    return row[0], row[1]
+def lag(session: Session) -> tuple[int, float]:
+    """(changes waiting for the index, seconds the oldest of them has waited; 0 when none)."""
+    count, oldest = session.execute(select(func.count(), func.min(SearchOutbox.enqueued_at))).one()
+    return count, max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from registry.clock import utcnow
 from registry.db import is_postgres
 from registry.migrate import current_revision, head_revision
 from registry.outbox import lag
@@ -28,15 +27,14 @@ def check_database(engine: Engine) -> dict[str, Any]:
                 session.execute(text(f"SET LOCAL statement_timeout = {CHECK_MS}"))
             session.execute(text("SELECT 1"))
             revision = current_revision(session.connection())
-            pending, oldest = lag(session)
+            pending, waited = lag(session)
             session.rollback()
     except Exception as exc:  # noqa: BLE001  the answer is "not ready", with the reason
         return {"ok": False, "error": f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:200]}"}
     head = head_revision()
     ms = round((time.perf_counter() - started) * 1000, 1)
-    waited = round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0
     answer = {"ok": revision == head, "ms": ms, "schema_revision": revision, "schema_head": head,
-              "index_pending": pending, "index_oldest_seconds": waited}
+              "index_pending": pending, "index_oldest_seconds": round(waited, 1)}
     if revision != head:
         answer["error"] = f"the schema is at {revision}, this code needs {head}: run hopquy db upgrade"
     return answer

