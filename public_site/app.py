@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from public_site.api import ApiController, RegistryController, VerifyController
 from public_site.auth import CSRF_COOKIE
+from public_site.enforcement_api import EnforcementApiController
 from public_site.feeds import OpenDataController
 from public_site.health import healthz, readyz
 from public_site.limiter import RateLimit
@@ -86,6 +87,7 @@ def create_app(
                                             StaffReviewController],
                    middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)]),
             StaffApiController,
+            EnforcementApiController,
             healthz,
             readyz,
             metrics,

@@ -12,16 +12,32 @@ from sqlmodel import Session
 from public_site.plugin import Db
 from public_site.rendering import render
 from public_site.schemas import ViolationsPage, problems, typed
+from registry.conclusions import conclusions_of_notices, methods_seen, public_fields
+from registry.enforcement_terms import FINDINGS, METHODS, SANCTIONS, money
 from registry.violations import find_violations, violation_dict
 
 PER_PAGE = 20
+TERMS = {"findings": FINDINGS, "methods": METHODS, "sanctions": SANCTIONS, "money": money}
 Query = Annotated[str, QueryParameter(max_length=200)]
 Page = Annotated[int, QueryParameter(ge=1, le=1000)]
 TaxCode = Annotated[str | None, QueryParameter(max_length=14)]
 
 
-def _find(db: Session, q: str, page: int, tax_code: str | None) -> tuple[int, list]:
-    return find_violations(db, q.strip(), page, PER_PAGE, tax_code)
+def _find(db: Session, q: str, page: int, tax_code: str | None) -> tuple[int, list[dict]]:
+    """A page of notices, each with the facts of the conclusion behind it, if any."""
+    total, rows = find_violations(db, q.strip(), page, PER_PAGE, tax_code)
+    behind = conclusions_of_notices(db, [v.id for v in rows])
+    notices = []
+    for row in rows:
+        notice = violation_dict(row)
+        notice["decision_on"] = row.decision_on
+        notice["conclusion"] = public_fields(behind[row.id]) if row.id in behind else None
+        notices.append(notice)
+    return total, notices
+
+
+def _methods(db: Session) -> list[dict]:
+    return [{"method": code, "label": list(METHODS[code]), "conclusions": count} for code, count in methods_seen(db)]
 
 
 class NoticeController(Controller):
@@ -29,7 +45,7 @@ class NoticeController(Controller):
     def page(self, request: Request, db: Db, q: Query = "", page: Page = 1, tax_code: TaxCode = None) -> Template:
         total, rows = _find(db, q, page, tax_code)
         return render(request, "pages/violations.html", q=q, page=page, per_page=PER_PAGE,
-                      total=total, rows=rows)
+                      total=total, rows=rows, methods=_methods(db), terms=TERMS)
 
     @get("/api/v1/violations", sync_to_thread=True, operation_id="listViolations", tags=["registry"],
          responses=problems(400))
@@ -37,4 +53,4 @@ class NoticeController(Controller):
         """Published notices of violations and sanctions, newest first."""
         total, rows = _find(db, q, page, tax_code)
         return typed({"query": q, "total": total, "page": page, "per_page": PER_PAGE,
-                      "violations": [violation_dict(v) for v in rows]}, ViolationsPage)
+                      "violations": rows, "methods_seen": _methods(db)}, ViolationsPage)

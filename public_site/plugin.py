@@ -25,7 +25,14 @@ from sqlmodel import Session
 
 from public_site.qr import prepare as prepare_qr
 from public_site.rendering import PageCache
-from public_site.worker import IndexWorker, metrics_writer, open_data_refresher, photo_sweeper, scan_flusher
+from public_site.worker import (
+    IndexWorker,
+    flag_keeper,
+    metrics_writer,
+    open_data_refresher,
+    photo_sweeper,
+    scan_flusher,
+)
 from registry.errors import Refused
 from registry.loop_reader import DatabaseUnavailable, LoopReader
 from registry.migrate import prepare
@@ -64,6 +71,7 @@ class Services(InitPluginProtocol):
             scan_flusher(batch, self.scans) if run_worker else None,
             open_data_refresher(self.open_data) if run_worker else None,
             photo_sweeper(batch, settings.photo_dir) if run_worker else None,
+            flag_keeper(batch) if run_worker else None,
             metrics_writer(),
         ) if thread is not None]
 

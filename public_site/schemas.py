@@ -15,7 +15,7 @@ import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
 from registry.catalogue import FIELDS, LIST_FIELDS, Field
-from registry.vocabulary import AdminStatus, DecisionAction, Kind, Status
+from registry.vocabulary import AdminStatus, DecisionAction, Finding, Kind, Method, Sanction, Status
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1  # the largest id or cursor a database column holds: larger is a 400, not a 500
@@ -213,6 +213,19 @@ class Statistics(msgspec.Struct):
     last_import_at: datetime | None
 
 
+class ConclusionFacts(msgspec.Struct):
+    """What the inspection concluded, in the fixed lists (notices published without one: null)."""
+
+    findings: list[Finding]
+    legal_decree: str
+    legal_article: str
+    sanctions: list[Sanction]
+    fine_vnd: int | None
+    methods: list[Method]  # thủ đoạn: how the violation was done
+    method_note: str | None
+    province: str | None
+
+
 class ViolationNotice(msgspec.Struct):
     id: int
     organisation_name: str
@@ -224,6 +237,13 @@ class ViolationNotice(msgspec.Struct):
     certificates: list[str]
     models: list[str]
     published_at: datetime
+    conclusion: ConclusionFacts | None = None
+
+
+class MethodCount(msgspec.Struct):
+    method: Method
+    label: list[str]  # Vietnamese, English
+    conclusions: int
 
 
 class ViolationsPage(msgspec.Struct):
@@ -232,6 +252,7 @@ class ViolationsPage(msgspec.Struct):
     page: int
     per_page: int
     violations: list[ViolationNotice]
+    methods_seen: list[MethodCount] = []  # the methods published conclusions name, most seen first
 
 
 class Liveness(msgspec.Struct):

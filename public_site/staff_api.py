@@ -36,8 +36,6 @@ from public_site.staff_schemas import (
     ReportOut,
     ReviewBody,
     ReviewOut,
-    RiskArea,
-    RiskTarget,
     TransferAnswer,
     TransferBody,
     TriageBody,
@@ -55,8 +53,6 @@ from registry.models import Certificate
 from registry.ownership import Transfer, transfer
 from registry.reports import list_reports, triage
 from registry.reviews import answer_review, list_reviews
-from registry.risk import ranked_certificates
-from registry.risk_areas import ranked_holders, ranked_provinces
 from registry.scans import flagged
 from registry.vocabulary import ReportState, ReviewState
 
@@ -181,30 +177,6 @@ class StaffApiController(Controller):
         """Certificates whose scans suggest a copied QR code, with the evidence."""
         scans.flush(engine)
         return typed(flagged(db, on), list[CloneFlag], from_attributes=True)
-
-    @get("/targets", guards=[requires("inspector")], sync_to_thread=True, operation_id="riskTargets",
-         responses=problems(400, 401, 403))
-    def targets(self, engine: DbEngine, db: Db, scans: Scans,
-                limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[RiskTarget]:
-        """Certificates worth an inspector's day, highest score first, each with its reasons
-        (the weights: docs/inspectors-and-admins.md)."""
-        scans.flush(engine)
-        return typed(ranked_certificates(db, limit=limit), list[RiskTarget], from_attributes=True)
-
-    @get("/targets/holders", guards=[requires("inspector")], sync_to_thread=True, operation_id="riskHolders",
-         responses=problems(400, 401, 403))
-    def target_holders(self, engine: DbEngine, db: Db, scans: Scans,
-                       limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50) -> list[RiskArea]:
-        """Holders worth inspecting: their certificates' signals and their violations, added up."""
-        scans.flush(engine)
-        return typed(ranked_holders(db, limit=limit), list[RiskArea], from_attributes=True)
-
-    @get("/targets/provinces", guards=[requires("inspector")], sync_to_thread=True, operation_id="riskProvinces",
-         responses=problems(401, 403))
-    def target_provinces(self, engine: DbEngine, db: Db, scans: Scans) -> list[RiskArea]:
-        """Provinces worth inspecting: what was scanned, reported and found there."""
-        scans.flush(engine)
-        return typed(ranked_provinces(db), list[RiskArea], from_attributes=True)
 
     @get("/audit", guards=[requires("admin")], sync_to_thread=True, operation_id="auditLog",
          responses=problems(400, 401, 403))

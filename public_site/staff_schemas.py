@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from public_site.schemas import Decision, Text
+from public_site.schemas import MAX_ID, Decision, Text
 from registry.vocabulary import AdminStatus, DecisionAction, Finding, ReportState, ReviewAnswer, ReviewState
 
 
@@ -30,6 +30,7 @@ class InspectionBody(msgspec.Struct):
     codes: Annotated[list[str], msgspec.Meta(max_length=50)]
     finding: Finding
     notes: Annotated[Text, msgspec.Meta(max_length=4000)] | None = None
+    plan_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None  # the plan it carries out
 
 
 class TriageBody(msgspec.Struct):
@@ -88,6 +89,7 @@ class InspectionOut(msgspec.Struct):
     finding: Finding
     notes: str | None
     photos: list[str]
+    plan_id: int | None
     created_at: datetime
 
 

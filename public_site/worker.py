@@ -14,6 +14,7 @@ from sqlmodel import Session
 from public_site import request_metrics
 from registry.opendata_files import OpenDataFiles
 from registry.photo_access import remove_orphans
+from registry.raised_flags import keep_raised_flags
 from registry.scans import ScanCounter
 from search.client import SearchIndex
 from search.drain import run_forever
@@ -90,6 +91,11 @@ def photo_sweeper(engine: Engine, folder: Path) -> Periodic:
                 logger.info("removed %d photo(s) nothing refers to", len(removed))
 
     return Periodic("photo-sweeper", sweep, 3600.0, at_start=True)
+
+
+def flag_keeper(engine: Engine) -> Periodic:
+    """Keeps every clone flag as it is raised (``registry.raised_flags``), for the yearly report."""
+    return Periodic("flag-keeper", lambda: keep_raised_flags(engine), 600.0, at_start=True)
 
 
 def metrics_writer() -> Periodic | None:

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from registry.access import Staff, audit
-from registry.clock import utcnow
+from registry.clock import today, utcnow
 from registry.errors import Conflict
 from registry.locking import lock_certificate
 from registry.models import Certificate, CertificateEvent
@@ -48,7 +48,7 @@ class DecisionInput:
             raise DecisionRefused("the legal reason is required")
         if not self.decision_ref.strip():
             raise DecisionRefused("the decision reference (số quyết định) is required")
-        if self.decision_on > utcnow().date():
+        if self.decision_on > today():  # in Vietnam: a decision signed this morning there is not in the future
             raise DecisionRefused("the decision date is in the future")
 
 

@@ -15,6 +15,7 @@ from registry.clock import today
 from registry.errors import Refused
 from registry.opendata import safe_cell
 from registry.oversight_models import FINDINGS, Inspection
+from registry.plans import check_inspection_fits
 
 MAX_CODES = 50
 MAX_PHOTOS = 4
@@ -34,6 +35,7 @@ class InspectionInput:
     finding: str
     notes: str | None = None
     photos: list[str] = field(default_factory=list)
+    plan_id: int | None = None  # the plan it carries out, if any (``registry.plans``)
 
     def check(self) -> None:
         missing = [n for n in ("shop_name", "address", "province") if not getattr(self, n).strip()]
@@ -53,16 +55,20 @@ class InspectionInput:
 
 def record_inspection(session: Session, data: InspectionInput, staff: Staff) -> Inspection:
     data.check()
+    if data.plan_id is not None:
+        check_inspection_fits(session, data.plan_id, staff, data.inspected_on)
     row = Inspection(
         token_id=staff.token_id, inspector=staff.name, team=staff.team,
         shop_name=data.shop_name.strip(), address=data.address.strip(), province=data.province.strip(),
         inspected_on=data.inspected_on, codes=[c.strip() for c in data.codes if c.strip()],
         finding=data.finding, notes=(data.notes or "").strip() or None, photos=list(data.photos),
+        plan_id=data.plan_id,
     )
     session.add(row)
     session.flush()
     audit(session, staff.name, staff.role, "inspection.create", f"inspection:{row.id}", None,
-          {"shop_name": row.shop_name, "province": row.province, "finding": row.finding, "codes": row.codes})
+          {"shop_name": row.shop_name, "province": row.province, "finding": row.finding, "codes": row.codes,
+           "plan_id": row.plan_id})
     return row
 
 
@@ -82,7 +88,7 @@ def visible_inspections(session: Session, staff: Staff, limit: int = 500) -> lis
 
 
 EXPORT_COLUMNS = ("id", "inspected_on", "inspector", "team", "shop_name", "address", "province",
-                  "finding", "codes", "notes", "photos", "created_at")
+                  "finding", "codes", "notes", "photos", "plan_id", "created_at")
 
 
 def inspections_csv(rows: list[Inspection]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from registry import enforcement_models  # noqa: F401  the plan table Inspection.plan_id refers to
 from registry.clock import utcnow
 from registry.vocabulary import AdminStatus, DecisionAction, Finding, ReportState, ReviewState
 
@@ -101,6 +102,7 @@ class Inspection(SQLModel, table=True):
     finding: str = Field(max_length=24)
     notes: str | None = None
     photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    plan_id: int | None = Field(default=None, foreign_key="inspectionplan.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -40,6 +40,8 @@ WEIGHTS: dict[str, tuple[float, int]] = {
     "earlier_findings": (2.0, 3),  # provinces only: inspections there in the last year that found something
 }
 RECENT_DAYS = 30
+PROVINCE_DAYS = 90  # a certificate belongs to a province's list when it was scanned there this recently
+CHUNK = 500
 OPEN_REPORT_STATES = (ReportState.NEW, ReportState.INVESTIGATING)
 
 
@@ -81,12 +83,16 @@ def narrow_signals(session: Session, on: date) -> dict[int, dict[str, float]]:
     return signals
 
 
-def ranked_certificates(session: Session, on: date | None = None, limit: int = 100) -> list[Target]:
-    """The certificates with any signal, highest score first (ties: the older certificate).
+def ranked_certificates(session: Session, on: date | None = None, limit: int = 100,
+                        where: ColumnElement[bool] | None = None, province: str | None = None) -> list[Target]:
+    """The certificates with any signal, highest score first (ties: the older certificate);
+    only those matching ``where`` (a condition on ``Certificate``: a category, a brand) and
+    scanned or reported in ``province``, when given.
 
     Scores are summed over ids alone; only the ``limit`` ranked first are read in full, so a
     broad signal (a mark code shared by tens of thousands) costs a set, not a query of them."""
-    signals = narrow_signals(session, on or today())
+    on = on or today()
+    signals = narrow_signals(session, on)
     for cid in shared_mark_ids(session):
         signals.setdefault(cid, {})["shared_mark"] = 1
     violations = violations_by_holder(session)
@@ -96,7 +102,7 @@ def ranked_certificates(session: Session, on: date | None = None, limit: int = 1
             signals.setdefault(cid, {})["holder_violations"] = violations[holder_id]
     ranked = [Target(cid, "", 0, "", *scored(found)) for cid, found in signals.items()]
     ranked.sort(key=lambda t: (-t.score, t.certificate_id))
-    top = ranked[:limit]
+    top = _kept(session, ranked, limit, where, province, on) if where is not None or province else ranked[:limit]
     if top:
         rows = {cid: rest for cid, *rest in session.execute(
             select(Certificate.id, Certificate.certificate_no, Certificate.holder_id, Certificate.holder_name)
@@ -104,6 +110,38 @@ def ranked_certificates(session: Session, on: date | None = None, limit: int = 1
         for target in top:
             target.certificate_no, target.holder_id, target.holder_name = rows[target.certificate_id]
     return top
+
+
+def _kept(session: Session, ranked: list[Target], limit: int, where: ColumnElement[bool] | None,
+          province: str | None, on: date) -> list[Target]:
+    """The first ``limit`` of ``ranked`` that pass the filters, asked a chunk at a time in
+    rank order: the filters read the few candidates, never the whole registry."""
+    reported = _reported_in(session, province) if province else set()
+    kept: list[Target] = []
+    for start in range(0, len(ranked), CHUNK):
+        chunk = ranked[start:start + CHUNK]
+        ids = [t.certificate_id for t in chunk]
+        passing = set(ids)
+        if where is not None:
+            passing &= set(session.execute(select(Certificate.id).where(Certificate.id.in_(ids), where)).scalars())
+        if province:
+            scanned = session.execute(select(ScanCount.certificate_id).where(
+                ScanCount.certificate_id.in_(ids), ScanCount.province == province,
+                ScanCount.day > on - timedelta(days=PROVINCE_DAYS), ScanCount.day <= on)).scalars()
+            passing &= set(scanned) | reported
+        kept += [t for t in chunk if t.certificate_id in passing]
+        if len(kept) >= limit:
+            break
+    return kept[:limit]
+
+
+def _reported_in(session: Session, province: str) -> set[int]:
+    codes = session.execute(select(CitizenReport.code).where(CitizenReport.state.in_(OPEN_REPORT_STATES),
+                                                             CitizenReport.province == province)).scalars()
+    numbers = {canonical_certificate_no(code) for code in codes}
+    if not numbers:
+        return set()
+    return set(session.execute(select(Certificate.id).where(Certificate.certificate_no.in_(numbers))).scalars())
 
 
 _SHARED: dict[tuple, frozenset[int]] = {}  # per database and registry state: the grouping scans every row

@@ -26,6 +26,7 @@ class Settings:
     migrate: str = "check"  # HOPQUY_MIGRATE: check (refuse a schema behind) or auto (migrate at start)
     metrics_allow: tuple[str, ...] = ()  # HOPQUY_METRICS_ALLOW: networks besides loopback that may read /metrics
     access_log: bool = True  # HOPQUY_ACCESS_LOG=0: no line per request (``hopquy serve --no-access-log``)
+    issuing_unit: str = "Cục Viễn thông"  # HOPQUY_ISSUING_UNIT: who signs the enforcement report
 
     @property
     def secret_key(self) -> str:
@@ -98,4 +99,5 @@ def get_settings() -> Settings:
         migrate="auto" if (_env("HOPQUY_MIGRATE") or "check").lower() == "auto" else "check",
         metrics_allow=tuple(part.strip() for part in (_env("HOPQUY_METRICS_ALLOW") or "").split(",") if part.strip()),
         access_log=(_env("HOPQUY_ACCESS_LOG") or "1") not in ("0", "false", "no", "off"),
+        issuing_unit=_env("HOPQUY_ISSUING_UNIT") or "Cục Viễn thông",
     )

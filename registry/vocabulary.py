@@ -76,3 +76,25 @@ class ReviewAnswer(StrEnum):
 # worst news last: when a code matches several certificates, the best standing comes first
 STATUS_ORDER = {status: rank for rank, status in enumerate(
     (Status.VALID, Status.SUSPENDED, Status.EXPIRED, Status.REVOKED, Status.WITHDRAWN))}
+
+
+class Method(StrEnum):
+    """How a violator went about it (thủ đoạn), as conclusions name it and /violations counts it."""
+
+    FORGED_MARK = "forged_mark"  # a conformity mark printed without any right to it
+    COPIED_QR = "copied_qr"  # another device's QR code or mark code copied onto the label
+    RELABELLED_GREY_IMPORT = "relabelled_grey_import"  # an uncertified import given a certified model's label
+    OTHER_MODEL_CERTIFICATE = "other_model_certificate"  # a certificate that names another model
+    EXPIRED_CERTIFICATE_PRINTED = "expired_certificate_printed"  # sold on a certificate that had ended
+    NO_CERTIFICATE = "no_certificate"  # sold with no certificate or declaration at all
+    OTHER = "other"  # described in the conclusion's free text
+
+
+class Sanction(StrEnum):
+    """What a conclusion imposes; the two certificate sanctions apply as status decisions."""
+
+    WARNING = "warning"
+    FINE = "fine"
+    CONFISCATION = "confiscation"
+    SUSPEND_CERTIFICATE = "suspend_certificate"
+    REVOKE_CERTIFICATE = "revoke_certificate"

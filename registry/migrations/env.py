@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import registry.enforcement_models  # noqa: F401
 import registry.models  # noqa: F401  (registers the tables)
 import registry.oversight_models  # noqa: F401
 
