@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from cli.context import engine_for
 from public_site.report_files import FORMATS, WRITERS
-from registry.clock import today
-from registry.enforcement_report import enforcement_report
+from registry.enforcement_report import enforcement_report, period
 from registry.errors import Refused
 from registry.settings import get_settings
 
@@ -36,8 +35,7 @@ def enforcement_command(period_from: datetime | None, period_to: datetime | None
     """Inspections, findings, conclusions, sanctions, decisions, citizen reports and clone flags
     of a period, for the report to Ban Chỉ đạo 389 (due before 10 December)."""
     settings = get_settings()
-    end = period_to.date() if period_to else today()
-    start = period_from.date() if period_from else date(end.year, 1, 1)
+    start, end = period(period_from.date() if period_from else None, period_to.date() if period_to else None)
     started = time.perf_counter()
     with Session(engine_for(settings)) as session:
         try:

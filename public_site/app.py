@@ -33,7 +33,9 @@ from public_site.report_form import ReportController
 from public_site.safety import log_server_error, security_headers, unstorable_refused
 from public_site.staff_api import StaffApiController
 from public_site.staff_pages import StaffLoginController, StaffPageController
+from public_site.staff_plan_pages import StaffPlanController
 from public_site.staff_reviews import StaffReviewController
+from public_site.statistics_page import StatisticsController
 from registry.db import BATCH, WEB, make_engine
 from registry.logs import configure_logging
 from registry.settings import Settings, get_settings
@@ -83,8 +85,9 @@ def create_app(
             PrintController,
             OpenDataController,
             NoticeController,
+            StatisticsController,
             Router("/", route_handlers=[ReportController, StaffLoginController, StaffPageController,
-                                            StaffReviewController],
+                                            StaffPlanController, StaffReviewController],
                    middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)]),
             StaffApiController,
             EnforcementApiController,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -34,10 +34,9 @@ from public_site.report_files import MEDIA_TYPES, WRITERS
 from public_site.schemas import MAX_ID, problems, typed
 from public_site.staff_schemas import RiskArea, RiskTarget
 from registry.access import Staff
-from registry.clock import today
 from registry.conclusions import ConclusionInput, conclude, publish_conclusion
 from registry.enforcement_models import Conclusion, InspectionPlan
-from registry.enforcement_report import enforcement_report
+from registry.enforcement_report import EnforcementReport, enforcement_report, period
 from registry.errors import NotFound
 from registry.plan_progress import plan_progress
 from registry.plans import PlanInput, ShopTarget, add_targets, create_plan, list_plans, plan_for
@@ -47,6 +46,8 @@ from search.categories import Category, category_clause
 
 PlanId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 Province = Annotated[str | None, QueryParameter(max_length=100)]
+PeriodFrom = Annotated[date | None, QueryParameter(name="from", description="first day; default: 1 January")]
+PeriodTo = Annotated[date | None, QueryParameter(name="to", description="last day; default: today")]
 
 
 def scope_clause(category: str | None) -> ColumnElement[bool] | None:
@@ -192,17 +193,40 @@ class EnforcementApiController(Controller):
 
     @get("/reports/enforcement", guards=[requires("admin")], sync_to_thread=True, operation_id="enforcementReport",
          responses=problems(400, 401, 403))
-    def report(self, db: Db, settings: AppSettings, period_from: Annotated[date | None, QueryParameter(name="from")]
-               = None, period_to: Annotated[date | None, QueryParameter(name="to")] = None,
-               file_format: Annotated[Literal["json", "xlsx", "csv", "pdf"], QueryParameter(name="format")] = "json"
-               ) -> Response[EnforcementReportOut]:
-        """The report to the steering committee for a period (default: this year so far), as
-        JSON or as the XLSX, CSV or PDF file."""
-        end = period_to or today()
-        start = period_from or date(end.year, 1, 1)
-        report = enforcement_report(db, start, end, settings.issuing_unit)
-        if file_format == "json":
-            return Response(typed(report, EnforcementReportOut, from_attributes=True))
-        name = f"enforcement-{start.isoformat()}-{end.isoformat()}.{file_format}"
-        return Response(WRITERS[file_format](report), media_type=MEDIA_TYPES[file_format],
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    def report(self, db: Db, settings: AppSettings, period_from: PeriodFrom = None, period_to: PeriodTo = None
+               ) -> EnforcementReportOut:
+        """The report to the steering committee for a period (default: this year so far); the
+        same as a file: ``/reports/enforcement.xlsx``, ``.csv``, ``.pdf``."""
+        return typed(_report(db, settings, period_from, period_to), EnforcementReportOut, from_attributes=True)
+
+    @get("/reports/enforcement.xlsx", guards=[requires("admin")], sync_to_thread=True, operation_id="enforcementXlsx",
+         media_type=MEDIA_TYPES["xlsx"], responses=problems(400, 401, 403))
+    def report_xlsx(self, db: Db, settings: AppSettings, period_from: PeriodFrom = None,
+                    period_to: PeriodTo = None) -> Response[bytes]:
+        """The report as XLSX: dates as date cells, counts and amounts as numbers."""
+        return report_file(_report(db, settings, period_from, period_to), "xlsx")
+
+    @get("/reports/enforcement.csv", guards=[requires("admin")], sync_to_thread=True, operation_id="enforcementCsv",
+         media_type=MEDIA_TYPES["csv"], responses=problems(400, 401, 403))
+    def report_csv(self, db: Db, settings: AppSettings, period_from: PeriodFrom = None,
+                   period_to: PeriodTo = None) -> Response[bytes]:
+        """The report as CSV (UTF-8 with a byte-order mark)."""
+        return report_file(_report(db, settings, period_from, period_to), "csv")
+
+    @get("/reports/enforcement.pdf", guards=[requires("admin")], sync_to_thread=True, operation_id="enforcementPdf",
+         media_type=MEDIA_TYPES["pdf"], responses=problems(400, 401, 403))
+    def report_pdf(self, db: Db, settings: AppSettings, period_from: PeriodFrom = None,
+                   period_to: PeriodTo = None) -> Response[bytes]:
+        """The report as PDF, to print and sign."""
+        return report_file(_report(db, settings, period_from, period_to), "pdf")
+
+
+def _report(db: Session, settings, period_from: date | None, period_to: date | None) -> EnforcementReport:
+    return enforcement_report(db, *period(period_from, period_to), settings.issuing_unit)
+
+
+def report_file(report: EnforcementReport, file_format: str) -> Response[bytes]:
+    """The report written as ``file_format``, to download under a name that says its period."""
+    name = f"enforcement-{report.period_from.isoformat()}-{report.period_to.isoformat()}.{file_format}"
+    return Response(WRITERS[file_format](report), media_type=MEDIA_TYPES[file_format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

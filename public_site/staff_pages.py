@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
@@ -27,6 +27,7 @@ from public_site.rendering import render
 from public_site.schemas import MAX_ID
 from public_site.staff_api import certificate_or_404
 from registry.access import Staff, audit_entries, close_session, open_session, staff_for_secret
+from registry.clock import today
 from registry.codes import canonical_certificate_no
 from registry.decisions import DecisionInput, decide
 from registry.errors import Refused
@@ -35,6 +36,7 @@ from registry.oversight_models import FINDINGS, REPORT_STATES
 from registry.ownership import Transfer, transfer
 from registry.photo_access import discard_photos, may_see_photo
 from registry.photos import check_and_store, stored_path
+from registry.plans import list_plans
 from registry.reports import list_reports, triage
 from registry.reviews import pending_count
 from registry.scans import flagged
@@ -59,7 +61,9 @@ class InspectionForm:
     codes: str = ""
     finding: str = ""
     notes: str = ""
-    photos: list[UploadFile] = field(default_factory=list)
+    # a browser sends an empty part (filename "") when no photo is chosen: it arrives as a string
+    photos: list[Any] = field(default_factory=list)  # UploadFile parts, or "" (see above); filtered in record()
+    plan_id: str = ""  # the plan it carries out, if any
 
 
 @dataclass
@@ -105,6 +109,15 @@ def _date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
         raise ValueError("dates are written YYYY-MM-DD") from exc
+
+
+def _id(text: str) -> int | None:
+    """A record id typed or carried in a form: none, or one a database column holds."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise ValueError(f"{text.strip()[:20]!r} is not a record number")
+    return int(text)
 
 
 def _safe_next(target: str) -> str:
@@ -168,9 +181,17 @@ class StaffPageController(Controller):
             waiting_reviews=pending_count(db) if staff.role == "admin" else 0,
         )
 
-    @get("/inspections/new", sync_to_thread=False)
-    def inspection_form(self, request: Request, code: Annotated[str, QueryParameter(max_length=120)] = "") -> Template:
-        return self._inspection_page(request, InspectionForm(codes=code, inspected_on=date.today().isoformat()))
+    @get("/inspections/new", sync_to_thread=True)
+    def inspection_form(self, request: Request, db: Db, code: Annotated[str, QueryParameter(max_length=120)] = "",
+                        plan: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+                        shop: Annotated[str, QueryParameter(max_length=300)] = "",
+                        address: Annotated[str, QueryParameter(max_length=500)] = "",
+                        province: Annotated[str, QueryParameter(max_length=100)] = "") -> Template:
+        """The form, filled from a plan's page when an inspector picks one of its targets."""
+        form = InspectionForm(codes=code, inspected_on=today().isoformat(), plan_id=str(plan or ""),
+                              shop_name=shop, address=address, province=province)
+        plans = [p for p in list_plans(db, staff_of(request)) if p.starts_on <= today() <= p.ends_on]
+        return self._inspection_page(request, form, plans=plans)
 
     @post("/inspections", request_max_body_size=(MAX_PHOTOS * 8 + 1) * 1024 * 1024)
     async def record(self, request: Request, engine: DbEngine, settings: AppSettings,
@@ -193,13 +214,14 @@ class StaffPageController(Controller):
                 data.finding,
                 data.notes,
                 names,
+                _id(data.plan_id),
             )
             await anyio.to_thread.run_sync(self._save_inspection, engine, staff_of(request), form)
         except ValueError as exc:  # a refusal (registry.errors), or a date that is not one
             if names:
                 await anyio.to_thread.run_sync(discard_photos, engine, settings.photo_dir, names)
             return self._inspection_page(request, data, str(exc), status_code=400)
-        return Redirect("/staff/inspections")
+        return Redirect(f"/staff/plans/{data.plan_id}" if data.plan_id.strip() else "/staff/inspections")
 
     @staticmethod
     def _save_inspection(engine: Engine, staff: Staff, form: InspectionInput) -> None:
@@ -208,12 +230,14 @@ class StaffPageController(Controller):
             session.commit()
 
     @staticmethod
-    def _inspection_page(request: Request, form: InspectionForm, problem: str = "", status_code: int = 200) -> Template:
+    def _inspection_page(request: Request, form: InspectionForm, problem: str = "", status_code: int = 200,
+                         plans: list | None = None) -> Template:
         return render(
             request,
             "staff/inspection_form.html",
             status_code=status_code,
             form=form,
+            plans=plans,
             findings=FINDINGS,
             problem=problem,
             max_photos=MAX_PHOTOS,

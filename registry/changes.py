@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import extract, func, select
 from sqlmodel import Session
 
 from registry.access import public_actor
 from registry.clock import today
 from registry.models import Certificate, CertificateEvent, ImportRun, Organisation
+from registry.status import status_column
 
 
 def changes_since(session: Session, cursor: int, limit: int) -> dict[str, Any]:
@@ -49,11 +50,7 @@ def event_dict(event: CertificateEvent, number: str) -> dict[str, Any]:
 def statistics(session: Session, on: date | None = None) -> dict[str, Any]:
     """Counts by effective status, kind, issue year and brand, computed in the database."""
     on = on or today()
-    status = case(
-        (Certificate.admin_status != "valid", Certificate.admin_status),
-        (Certificate.expires_on < on, "expired"),
-        else_="valid",
-    )
+    status = status_column(on)
     by_status = dict(session.execute(select(status, func.count()).group_by(status)).all())
     by_kind = dict(session.execute(select(Certificate.kind, func.count()).group_by(Certificate.kind)).all())
     year = extract("year", Certificate.issued_on)

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import distinct, func, select
 from sqlmodel import Session
 
-from registry.clock import utcnow
+from registry.clock import today, utcnow
 from registry.enforcement_models import Conclusion, InspectionPlan, RaisedFlag
 from registry.enforcement_terms import FINDINGS, METHODS, SANCTIONS
 from registry.errors import Refused
@@ -62,6 +62,12 @@ TOTALS: dict[str, Header] = {
 }
 COUNT: Header = ("Số lượng", "Count")
 NO_PLAN: Header = ("(ngoài kế hoạch)", "(no plan)")
+
+
+def period(first: date | None, last: date | None) -> tuple[date, date]:
+    """The period asked, by default from 1 January of the last day's year to today."""
+    last = last or today()
+    return first or date(last.year, 1, 1), last
 
 
 def enforcement_report(session: Session, period_from: date, period_to: date, unit: str) -> EnforcementReport:

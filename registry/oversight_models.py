@@ -140,7 +140,11 @@ class CitizenReport(SQLModel, table=True):
 
 
 class ScanCount(SQLModel, table=True):
-    """Scans of one certificate's verify page on one day; ``province`` '' for all scans."""
+    """Scans of one certificate's verify page on one day; ``province`` '' for all scans.
+
+    Indexed by day too: the flags, the ranked list and the report read a few recent days."""
+
+    __table_args__ = (Index("ix_scancount_day", "day"),)
 
     certificate_id: int = Field(foreign_key="certificate.id", primary_key=True)
     day: date = Field(primary_key=True)

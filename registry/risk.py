@@ -11,7 +11,10 @@ signal cannot drown the others:
 - ``scanned_not_valid``: scanned in the last ``RECENT_DAYS`` days while expired, suspended,
   revoked or withdrawn: a device still sold after its certificate ended;
 - ``holder_violations``: published violations of its holder;
-- ``shared_mark``: its conformity mark code is printed for more than one certificate.
+- ``shared_mark``: its conformity mark code is printed for more than one certificate;
+- ``scans_outside_holder_provinces``: scanned at least ``SPIKE_MINIMUM`` times this week in a
+  province where none of its holder's certificates was scanned in the three months before:
+  devices turning up where the holder does not sell.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ WEIGHTS: dict[str, tuple[float, int]] = {
     "scanned_not_valid": (4.0, 3),  # units: log10 of the scans, plus one (1 scan: 1, 10: 2, 100: 3)
     "holder_violations": (2.0, 3),
     "shared_mark": (3.0, 1),
+    "scans_outside_holder_provinces": (3.0, 3),  # units: such provinces
     "earlier_findings": (2.0, 3),  # provinces only: inspections there in the last year that found something
 }
 RECENT_DAYS = 30
+SPIKE_DAYS, SPIKE_MINIMUM, HABIT_DAYS = 7, 20, 90
 PROVINCE_DAYS = 90  # a certificate belongs to a province's list when it was scanned there this recently
 CHUNK = 500
 OPEN_REPORT_STATES = (ReportState.NEW, ReportState.INVESTIGATING)
@@ -80,7 +85,51 @@ def narrow_signals(session: Session, on: date) -> dict[int, dict[str, float]]:
         signals.setdefault(cid, {})["open_reports"] = count
     for cid, scans in _scans_while_not_valid(session, on).items():
         signals.setdefault(cid, {})["scanned_not_valid"] = scans
+    for cid, provinces in scans_outside_holder_provinces(session, on).items():
+        signals.setdefault(cid, {})["scans_outside_holder_provinces"] = len(provinces)
     return signals
+
+
+_HABITS: dict[tuple, dict[int, frozenset[str]]] = {}  # per database, week and registry state
+
+
+def holder_provinces(session: Session, week: date) -> dict[int, frozenset[str]]:
+    """Per holder, the provinces its certificates were scanned in over the ``HABIT_DAYS``
+    before ``week``. Those days' counts no longer change (scans are counted on the day), so the
+    answer is kept until the day or the registry moves: one scan of the window a day."""
+    key = (str(session.get_bind().url), week, *registry_state(session))
+    if key not in _HABITS:
+        habits: dict[int, set[str]] = {}
+        for holder_id, province in session.execute(
+                select(Certificate.holder_id, ScanCount.province).distinct()
+                .join(Certificate, Certificate.id == ScanCount.certificate_id)
+                .where(ScanCount.province != "", ScanCount.day > week - timedelta(days=HABIT_DAYS),
+                       ScanCount.day <= week)):
+            habits.setdefault(holder_id, set()).add(province)
+        _HABITS.clear()
+        _HABITS[key] = {holder: frozenset(provinces) for holder, provinces in habits.items()}
+    return _HABITS[key]
+
+
+def scans_outside_holder_provinces(session: Session, on: date) -> dict[int, list[str]]:
+    """Per certificate, the provinces where it was scanned ``SPIKE_MINIMUM`` times or more in
+    the last ``SPIKE_DAYS`` days and where its holder's certificates were not scanned at all
+    in the ``HABIT_DAYS`` before (a holder with no such history has no habit to break)."""
+    week = on - timedelta(days=SPIKE_DAYS)
+    recent = session.execute(
+        select(ScanCount.certificate_id, Certificate.holder_id, ScanCount.province)
+        .join(Certificate, Certificate.id == ScanCount.certificate_id)
+        .where(ScanCount.province != "", ScanCount.day > week, ScanCount.day <= on)
+        .group_by(ScanCount.certificate_id, Certificate.holder_id, ScanCount.province)
+        .having(func.sum(ScanCount.count) >= SPIKE_MINIMUM)).all()
+    if not recent:
+        return {}
+    habits = holder_provinces(session, week)
+    outside: dict[int, list[str]] = {}
+    for cid, holder_id, province in recent:
+        if habits.get(holder_id) and province not in habits[holder_id]:
+            outside.setdefault(cid, []).append(province)
+    return outside
 
 
 def ranked_certificates(session: Session, on: date | None = None, limit: int = 100,
@@ -150,20 +199,27 @@ _SHARED: dict[tuple, frozenset[int]] = {}  # per database and registry state: th
 def shared_mark_ids(session: Session) -> frozenset[int]:
     """Certificates whose mark code another certificate carries too; computed again only when
     the registry has changed (a new or updated certificate moves the key)."""
-    key = (str(session.get_bind().url), *session.execute(
-        select(func.max(Certificate.id), func.max(Certificate.updated_at))).one())
+    key = (str(session.get_bind().url), *registry_state(session))
     if key not in _SHARED:
         _SHARED.clear()
         _SHARED[key] = frozenset(_shared_marks(session))
     return _SHARED[key]
 
 
+def registry_state(session: Session) -> tuple:
+    """The newest certificate id and change: a new or updated certificate moves them. Asked
+    one at a time, each is read from its index's end (together, SQLite scans every row)."""
+    return (session.execute(select(func.max(Certificate.id))).scalar_one(),
+            session.execute(select(func.max(Certificate.updated_at))).scalar_one())
+
+
 def _open_reports(session: Session) -> dict[int, int]:
-    codes = session.execute(select(CitizenReport.code).where(CitizenReport.state.in_(OPEN_REPORT_STATES))).scalars()
+    codes = session.execute(select(CitizenReport.code, func.count()).where(CitizenReport.state.in_(OPEN_REPORT_STATES))
+                            .group_by(CitizenReport.code))
     wanted: dict[str, int] = {}
-    for code in codes:
+    for code, count in codes:
         number = canonical_certificate_no(code)
-        wanted[number] = wanted.get(number, 0) + 1
+        wanted[number] = wanted.get(number, 0) + count
     if not wanted:
         return {}
     found = session.execute(select(Certificate.certificate_no, Certificate.id)

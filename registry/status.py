@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, and_, case
+
 from registry.clock import day_month_year
 from registry.clock import today as current_day
+from registry.models import Certificate
 from registry.vocabulary import AdminStatus, Status
 
 
@@ -46,3 +49,12 @@ def effective_status(
     until = day_month_year(expires_on)
     return EffectiveStatus(Status.VALID, f"Còn hiệu lực đến {until}", f"Valid until {until}")
 
+
+
+def status_column(on: date) -> ColumnElement[str]:
+    """The effective status in SQL, as ``effective_status`` gives it: revoked and withdrawn
+    are final, then past its expiry a record is expired, else its administrative status."""
+    final = Certificate.admin_status.in_((AdminStatus.REVOKED, AdminStatus.WITHDRAWN))
+    return case((final, Certificate.admin_status),
+                (and_(Certificate.expires_on.is_not(None), Certificate.expires_on < on), Status.EXPIRED),
+                else_=Certificate.admin_status)

@@ -125,7 +125,7 @@ def test_the_command_and_the_api_give_the_report(feed_registry, database_url, cl
     answer = client.get("/api/v1/reports/enforcement", params={"from": START.isoformat(), "to": END.isoformat()},
                         headers=admin)
     assert answer.status_code == 200 and answer.json()["totals"]["fines_vnd"] == 5_000_000
-    pdf = client.get("/api/v1/reports/enforcement", params={"from": START.isoformat(), "format": "pdf"}, headers=admin)
+    pdf = client.get("/api/v1/reports/enforcement.pdf", params={"from": START.isoformat()}, headers=admin)
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get("/api/v1/reports/enforcement", headers=bearer(tokens["inspector"])).status_code == 403
     too_long = client.get("/api/v1/reports/enforcement", params={"from": "1900-01-01"}, headers=admin)

@@ -12,7 +12,7 @@ from registry.access import create_token
 from registry.clock import today
 from registry.models import Certificate
 from registry.oversight_models import CitizenReport, Inspection, ScanCount, Violation
-from registry.risk import WEIGHTS, ranked_certificates
+from registry.risk import WEIGHTS, ranked_certificates, scans_outside_holder_provinces
 from registry.risk_areas import ranked_holders, ranked_provinces
 from tests.helpers import row, write_feed
 
@@ -71,7 +71,7 @@ def test_the_ranking_of_a_known_registry(engine, tmp_path):
     ]
     assert ranked[2].holder_name == H2[0]
     assert set(WEIGHTS) == {"clone_flag", "open_reports", "scanned_not_valid", "holder_violations", "shared_mark",
-                            "earlier_findings"}
+                            "earlier_findings", "scans_outside_holder_provinces"}
 
 
 def test_holders_and_provinces_add_up_what_happened(engine, tmp_path):
@@ -117,3 +117,22 @@ def test_inspectors_ask_for_the_list_over_the_api(feed_registry, client, tokens)
     assert client.get("/api/v1/targets").status_code == 401
     assert client.get("/api/v1/targets", headers=bearer(tokens["importer"])).status_code == 403
     assert client.get("/api/v1/targets", params={"limit": 0}, headers=inspector).status_code == 400
+
+
+def test_scans_where_the_holder_does_not_sell(engine, tmp_path):
+    """H1 sells in Hà Nội (C6 scanned there a month ago). This week C5 is scanned 30 times in
+    Cà Mau and 25 in Hà Nội, C6 8 times in Huế (too few): only Cà Mau is news. H2 has no
+    history of provinces, so nothing it does this week is outside it."""
+    ids = registry(engine, tmp_path)
+    on = today()
+    with Session(engine) as session:
+        session.add(ScanCount(certificate_id=ids[NUMBERS[5]], day=on - timedelta(days=30), province="Hà Nội", count=3))
+        session.add(ScanCount(certificate_id=ids[NUMBERS[4]], day=on - timedelta(days=2), province="Cà Mau", count=30))
+        session.add(ScanCount(certificate_id=ids[NUMBERS[4]], day=on - timedelta(days=1), province="Hà Nội", count=25))
+        session.add(ScanCount(certificate_id=ids[NUMBERS[5]], day=on, province="Huế", count=8))
+        session.add(ScanCount(certificate_id=ids[NUMBERS[2]], day=on, province="Cà Mau", count=50))
+        session.commit()
+        assert scans_outside_holder_provinces(session, on) == {ids[NUMBERS[4]]: ["Cà Mau"]}
+        ranked = {t.certificate_no: t for t in ranked_certificates(session)}
+    assert ranked[NUMBERS[4]].reasons == {"clone_flag": 1, "scans_outside_holder_provinces": 1}
+    assert ranked[NUMBERS[4]].score == 8.0

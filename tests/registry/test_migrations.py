@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import registry.models  # noqa: F401  the tables, registered on SQLModel.metadata
 import registry.enforcement_models  # noqa: F401
+import registry.models  # noqa: F401  the tables, registered on SQLModel.metadata
 import registry.oversight_models  # noqa: F401
 
 

@@ -1,4 +1,4 @@
-"""enforcement by plan: plans, conclusions, raised flags
+"""enforcement by plan: plans, conclusions, raised flags; scan counts indexed by day
 
 Revision ID: 0009
 Revises: 0008
@@ -79,6 +79,9 @@ def upgrade() -> None:
     with op.batch_alter_table('raisedflag', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_raisedflag_day'), ['day'], unique=False)
 
+    with op.batch_alter_table('scancount', schema=None) as batch_op:
+        batch_op.create_index('ix_scancount_day', ['day'], unique=False)
+
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_inspection_plan_id'), ['plan_id'], unique=False)
@@ -87,6 +90,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('scancount', schema=None) as batch_op:
+        batch_op.drop_index('ix_scancount_day')
+
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.drop_constraint(PLAN_FK, type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_inspection_plan_id'))
