@@ -163,25 +163,30 @@ def ranked_certificates(session: Session, on: date | None = None, limit: int = 1
 
 def _kept(session: Session, ranked: list[Target], limit: int, where: ColumnElement[bool] | None,
           province: str | None, on: date) -> list[Target]:
-    """The first ``limit`` of ``ranked`` that pass the filters, asked a chunk at a time in
-    rank order: the filters read the few candidates, never the whole registry."""
-    reported = _reported_in(session, province) if province else set()
+    """The first ``limit`` of ``ranked`` that pass the filters. A province is one set (the
+    certificates scanned or reported there), read once; a condition on the certificate is
+    asked a chunk at a time in rank order: the filters read the few candidates, never the
+    whole registry."""
+    if province:
+        present = _scanned_in(session, province, on) | _reported_in(session, province)
+        ranked = [t for t in ranked if t.certificate_id in present]
+    if where is None:
+        return ranked[:limit]
     kept: list[Target] = []
     for start in range(0, len(ranked), CHUNK):
         chunk = ranked[start:start + CHUNK]
-        ids = [t.certificate_id for t in chunk]
-        passing = set(ids)
-        if where is not None:
-            passing &= set(session.execute(select(Certificate.id).where(Certificate.id.in_(ids), where)).scalars())
-        if province:
-            scanned = session.execute(select(ScanCount.certificate_id).where(
-                ScanCount.certificate_id.in_(ids), ScanCount.province == province,
-                ScanCount.day > on - timedelta(days=PROVINCE_DAYS), ScanCount.day <= on)).scalars()
-            passing &= set(scanned) | reported
+        passing = set(session.execute(select(Certificate.id).where(
+            Certificate.id.in_([t.certificate_id for t in chunk]), where)).scalars())
         kept += [t for t in chunk if t.certificate_id in passing]
         if len(kept) >= limit:
             break
     return kept[:limit]
+
+
+def _scanned_in(session: Session, province: str, on: date) -> set[int]:
+    return set(session.execute(select(ScanCount.certificate_id).distinct().where(
+        ScanCount.province == province, ScanCount.day > on - timedelta(days=PROVINCE_DAYS),
+        ScanCount.day <= on)).scalars())
 
 
 def _reported_in(session: Session, province: str) -> set[int]:
