@@ -218,7 +218,21 @@ def registry_state(session: Session) -> tuple:
             session.execute(select(func.max(Certificate.updated_at))).scalar_one())
 
 
+_REPORTS: dict[tuple, dict[int, int]] = {}  # per database, reports' and registry's state
+
+
 def _open_reports(session: Session) -> dict[int, int]:
+    """Open reports by certificate id. The codes are as people typed them, each read as a
+    number in Python, so the answer is kept until a report or the registry moves."""
+    key = (str(session.get_bind().url), *registry_state(session),
+           *session.execute(select(func.max(CitizenReport.id), func.max(CitizenReport.updated_at))).one())
+    if key not in _REPORTS:
+        _REPORTS.clear()
+        _REPORTS[key] = _count_open_reports(session)
+    return _REPORTS[key]
+
+
+def _count_open_reports(session: Session) -> dict[int, int]:
     codes = session.execute(select(CitizenReport.code, func.count()).where(CitizenReport.state.in_(OPEN_REPORT_STATES))
                             .group_by(CitizenReport.code))
     wanted: dict[str, int] = {}
