@@ -31,6 +31,7 @@ from public_site.worker import (
     metrics_writer,
     open_data_refresher,
     photo_sweeper,
+    risk_warmer,
     scan_flusher,
 )
 from registry.errors import Refused
@@ -72,6 +73,7 @@ class Services(InitPluginProtocol):
             open_data_refresher(self.open_data) if run_worker else None,
             photo_sweeper(batch, settings.photo_dir) if run_worker else None,
             flag_keeper(batch) if run_worker else None,
+            risk_warmer(batch) if run_worker else None,
             metrics_writer(),
         ) if thread is not None]
 

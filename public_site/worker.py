@@ -1,5 +1,5 @@
 """Background threads of the server (outbox drainer, scan counts, open-data files, orphan
-photos), stopped cleanly at shutdown."""
+photos, raised flags, the ranked list's memory), stopped cleanly at shutdown."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from public_site import request_metrics
 from registry.opendata_files import OpenDataFiles
 from registry.photo_access import remove_orphans
 from registry.raised_flags import keep_raised_flags
+from registry.risk import ranked_certificates
 from registry.scans import ScanCounter
 from search.client import SearchIndex
 from search.drain import run_forever
@@ -96,6 +97,18 @@ def photo_sweeper(engine: Engine, folder: Path) -> Periodic:
 def flag_keeper(engine: Engine) -> Periodic:
     """Keeps every clone flag as it is raised (``registry.raised_flags``), for the yearly report."""
     return Periodic("flag-keeper", lambda: keep_raised_flags(engine), 600.0, at_start=True)
+
+
+def risk_warmer(engine: Engine) -> Periodic:
+    """Reads the ranked list every five minutes, so that what it keeps between calls (shared mark
+    codes, holders' provinces, open reports) is computed here after an import, not while an
+    inspector waits (1 s on SQLite, 3 s on PostgreSQL at a million certificates)."""
+
+    def warm() -> None:
+        with Session(engine) as session:
+            ranked_certificates(session, limit=1)
+
+    return Periodic("risk-warmer", warm, 300.0)
 
 
 def metrics_writer() -> Periodic | None:
