@@ -11,6 +11,7 @@ from cli.backup_cmd import backup_command, restore_command
 from cli.certificate_cmd import certificate_command
 from cli.context import engine_for, required_index
 from cli.import_cmd import import_command
+from cli.receipt_cmd import keys_command, receipt_command
 from cli.report_cmd import report_command
 from cli.sources_cmd import sync_command
 from cli.token_cmd import token_command
@@ -160,6 +161,8 @@ main.add_command(token_command)
 main.add_command(backup_command)
 main.add_command(restore_command)
 main.add_command(report_command)
+main.add_command(keys_command)
+main.add_command(receipt_command)
 
 if __name__ == "__main__":
     main(prog_name=Path(sys.argv[0]).name)

@@ -6,10 +6,13 @@ from pathlib import PurePath
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from public_site.partner_api import signed
+from public_site.partner_schemas import ReceiptAnswer
 from public_site.plugin import Db, DbEngine, Index
 from public_site.schemas import (
     MAX_ID,
@@ -18,7 +21,6 @@ from public_site.schemas import (
     HolderPage,
     SearchPage,
     Statistics,
-    VerifyAnswer,
     VerifyAnswers,
     VerifyRequest,
     problems,
@@ -99,26 +101,28 @@ class VerifyController(Controller):
     # The lookups are one or three indexed queries of well under a millisecond: they run on
     # the event loop, where a hop to a worker thread would cost more than the query itself.
     @get("/{code:path}", operation_id="verifyCode", responses=problems(400, 503))
-    async def one(self, request: Request, code: FromPath[str]) -> VerifyAnswer:  # str: no PurePath per call
+    async def one(self, request: Request, code: FromPath[str],
+                  receipt: Annotated[bool, QueryParameter(description="add a signed receipt of the answer")] = False,
+                  ) -> ReceiptAnswer:  # code as str: no PurePath per call
         """Status of a certificate number, conformity mark code or model code, best match first."""
         code = path_text(code)
         if len(code) > 120:
             raise ValidationException(detail="a code has at most 120 characters")
         public_url = request.app.state.settings.public_url
         answers = await request.app.state.reader.aread(lambda connection: verify_codes(connection, [code], public_url))
-        return typed(answers, list[VerifyAnswer])[0]
+        if receipt:
+            answers[0]["receipt"] = await sync_to_thread(signed, request, answers[0])
+        return typed(answers, list[ReceiptAnswer])[0]
 
     @post("/", operation_id="verifyCodes", sync_to_thread=True, status_code=200, responses=problems(400, 503))
     def many(self, request: Request, data: JSONBody[VerifyRequest]) -> VerifyAnswers:
         """Up to 1,000 codes at once, one answer each in the order asked: for marketplaces."""
-        results = _verify(request, data.codes)
-        return VerifyAnswers(results=results, found=sum(r.found for r in results))
-
-
-def _verify(request: Request, codes: list[str]) -> list[VerifyAnswer]:
-    state = request.app.state
-    answers = state.reader.read(lambda connection: verify_codes(connection, codes, state.settings.public_url))
-    return typed(answers, list[VerifyAnswer])
+        state = request.app.state
+        answers = state.reader.read(lambda connection: verify_codes(connection, data.codes, state.settings.public_url))
+        answer = {"results": answers, "found": sum(a["found"] for a in answers)}
+        if data.receipt:
+            answer["receipt"] = signed(request, answer)
+        return typed(answer, VerifyAnswers)
 
 
 class RegistryController(Controller):

@@ -26,6 +26,7 @@ from public_site.metrics import metrics, registry_metrics
 from public_site.notices import NoticeController
 from public_site.observe import observed
 from public_site.pages import PageController
+from public_site.partner_api import PartnerApiController, jwks
 from public_site.plugin import Services, problem_details
 from public_site.printables import PrintController
 from public_site.rendering import TEMPLATES
@@ -73,6 +74,7 @@ def create_app(
         target = resolve_target(settings)
         index = SearchIndex(target, timeout=2) if target else None
     per_minute = settings.rate_limit_per_minute  # per client and worker; 0: no limit
+    services = Services(settings, engine, index, run_worker, migrate, batch_engine)
     # forms that post with a cookie carry a CSRF token; the API takes bearer tokens, never cookies
     csrf = CSRFConfig(secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_httponly=True,
                       cookie_secure=settings.secure_cookies)
@@ -91,6 +93,8 @@ def create_app(
                    middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)]),
             StaffApiController,
             EnforcementApiController,
+            PartnerApiController,
+            jwks,
             healthz,
             readyz,
             metrics,
@@ -98,7 +102,7 @@ def create_app(
                                        include_in_schema=False),
         ],
         template_config=TemplateConfig(instance=TEMPLATES),
-        plugins=[Services(settings, engine, index, run_worker, migrate, batch_engine), problem_details()],
+        plugins=[services, problem_details()],
         response_cache_config=ResponseCacheConfig(default_expiration=60),
         openapi_config=OpenAPIConfig(
             title="Hopquy", version="1", render_plugins=[SWAGGER],
@@ -107,7 +111,9 @@ def create_app(
         logging_config=None,  # the process's one configuration: registry.logs, set by serve_app or the CLI
         before_send=[security_headers],
         after_exception=[log_server_error],
-        middleware=[*([RateLimit(per_minute).middleware] if per_minute > 0 else []), unstorable_refused],
+        middleware=[*([RateLimit(per_minute, partners=services.partner_keys,
+                                  partner_per_minute=settings.partner_per_minute).middleware]
+                      if per_minute > 0 else []), unstorable_refused],
         debug=False,
     )
     app.state.metrics_registry = registry_metrics(engine, index)

@@ -23,8 +23,10 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+from public_site.partner_keys import PartnerKeys, partner_keeper
 from public_site.qr import prepare as prepare_qr
 from public_site.rendering import PageCache
+from public_site.webhook_sender import webhook_sender
 from public_site.worker import (
     IndexWorker,
     flag_keeper,
@@ -38,6 +40,7 @@ from registry.errors import Refused
 from registry.loop_reader import DatabaseUnavailable, LoopReader
 from registry.migrate import prepare
 from registry.opendata_files import OpenDataFiles
+from registry.receipts import ReceiptKeys
 from registry.scans import ScanCounter
 from registry.settings import Settings
 from search.client import SearchIndex
@@ -67,6 +70,8 @@ class Services(InitPluginProtocol):
         self.scans = ScanCounter(settings.secret_key.encode())
         self.reader = LoopReader(engine)
         self.open_data = OpenDataFiles(batch, settings.data_dir / "open-data")
+        self.receipt_keys = ReceiptKeys(settings.receipt_key_dir)
+        self.partner_keys = PartnerKeys()  # the rate limit's view of partner keys (public_site.partner_keys)
         self.threads = [thread for thread in (
             IndexWorker(batch, index) if index is not None and run_worker else None,
             scan_flusher(batch, self.scans) if run_worker else None,
@@ -74,6 +79,8 @@ class Services(InitPluginProtocol):
             photo_sweeper(batch, settings.photo_dir) if run_worker else None,
             flag_keeper(batch) if run_worker else None,
             risk_warmer(batch) if run_worker else None,
+            webhook_sender(batch, settings) if run_worker else None,
+            partner_keeper(batch, self.partner_keys),
             metrics_writer(),
         ) if thread is not None]
 
@@ -91,7 +98,7 @@ class Services(InitPluginProtocol):
         app_config.on_shutdown.append(self.shutdown)
         app_config.state.update(stamp_secret=self.settings.secret_key.encode())  # signs the province form
         app_config.state.update(settings=self.settings, engine=self.engine, index=self.index, reader=self.reader,
-                                scans=self.scans, scan_pages=PageCache(SCAN_PAGES))
+                                scans=self.scans, scan_pages=PageCache(SCAN_PAGES), receipt_keys=self.receipt_keys)
         return app_config
 
     def session(self) -> Iterator[Session]:
@@ -103,6 +110,7 @@ class Services(InitPluginProtocol):
         if self.migrate:  # HOPQUY_MIGRATE=check: a worker refuses to start on a schema behind
             prepare(self.engine, self.settings.migrate)
         prepare_qr()
+        self.receipt_keys.ensure()
         for thread in self.threads:
             thread.start()
 

@@ -152,11 +152,13 @@ class VerifyAnswer(msgspec.Struct):
 
 class VerifyRequest(msgspec.Struct):
     codes: Annotated[list[Annotated[Text, msgspec.Meta(max_length=120)]], msgspec.Meta(min_length=1, max_length=1000)]
+    receipt: bool = False  # add a signed receipt of the whole answer
 
 
-class VerifyAnswers(msgspec.Struct):
+class VerifyAnswers(msgspec.Struct, omit_defaults=True):
     results: list[VerifyAnswer]  # in the order asked
     found: int
+    receipt: str | None = None  # a compact JWS of this answer, with iat and cursor
 
 
 # -- holders, changes, statistics, notices, health

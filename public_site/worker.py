@@ -48,7 +48,7 @@ class Periodic:
                  at_stop: bool = False) -> None:
         self.name, self.job, self.every, self.at_start, self.at_stop = name, job, every, at_start, at_stop
         self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name=f"hopquy-{name}", daemon=True)
+        self.thread: threading.Thread | None = None
 
     def _run(self) -> None:
         if self.at_start:
@@ -63,11 +63,15 @@ class Periodic:
             logger.warning("%s: this round failed; the next one tries again", self.name, exc_info=True)
 
     def start(self) -> None:
+        """A new thread each time: an app started again (tests do) starts its jobs again."""
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"hopquy-{self.name}", daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
         self.stop_event.set()
-        self.thread.join(timeout=10)
+        if self.thread is not None:
+            self.thread.join(timeout=10)
         if self.at_stop:
             self._round()
 

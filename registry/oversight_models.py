@@ -16,7 +16,7 @@ from registry import enforcement_models  # noqa: F401  the plan table Inspection
 from registry.clock import utcnow
 from registry.vocabulary import AdminStatus, DecisionAction, Finding, ReportState, ReviewState
 
-ROLES = ("admin", "inspector", "importer")
+ROLES = ("admin", "inspector", "importer", "partner")
 DECISION_ACTIONS = {DecisionAction.SUSPEND: AdminStatus.SUSPENDED, DecisionAction.REVOKE: AdminStatus.REVOKED,
                     DecisionAction.REINSTATE: AdminStatus.VALID}
 FINDINGS = tuple(Finding)

@@ -27,11 +27,17 @@ class Settings:
     metrics_allow: tuple[str, ...] = ()  # HOPQUY_METRICS_ALLOW: networks besides loopback that may read /metrics
     access_log: bool = True  # HOPQUY_ACCESS_LOG=0: no line per request (``hopquy serve --no-access-log``)
     issuing_unit: str = "Cục Viễn thông"  # HOPQUY_ISSUING_UNIT: who signs the enforcement report
+    partner_per_minute: int = 6000  # HOPQUY_PARTNER_RATE_LIMIT: requests a minute per partner key
+    webhooks_allow_http: bool = False  # HOPQUY_WEBHOOKS_ALLOW_HTTP=1: plain http receivers (tests, a LAN)
 
     @property
     def secret_key(self) -> str:
         """Signs CSRF tokens and keys the hashes that stand in for client addresses."""
         return self.secret_key_value or generated_secret(self.data_dir / "secret-key")
+
+    @property
+    def receipt_key_dir(self) -> Path:
+        return self.data_dir / "receipt-keys"
 
     @property
     def photo_dir(self) -> Path:
@@ -100,4 +106,6 @@ def get_settings() -> Settings:
         metrics_allow=tuple(part.strip() for part in (_env("HOPQUY_METRICS_ALLOW") or "").split(",") if part.strip()),
         access_log=(_env("HOPQUY_ACCESS_LOG") or "1") not in ("0", "false", "no", "off"),
         issuing_unit=_env("HOPQUY_ISSUING_UNIT") or "Cục Viễn thông",
+        partner_per_minute=int(_env("HOPQUY_PARTNER_RATE_LIMIT") or 6000),
+        webhooks_allow_http=(_env("HOPQUY_WEBHOOKS_ALLOW_HTTP") or "0") in ("1", "true", "yes", "on"),
     )

@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import registry.enforcement_models  # noqa: F401
 import registry.models  # noqa: F401  (registers the tables)
 import registry.oversight_models  # noqa: F401
+import registry.partner_models  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]

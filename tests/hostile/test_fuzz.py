@@ -44,7 +44,7 @@ def role_headers(sample_registry) -> list[dict[str, str]]:
     """No token, then a token of each role (the importer bound to the sample's source)."""
     headers: list[dict[str, str]] = [{}]
     with Session(sample_registry) as session:
-        for role in ("admin", "inspector", "importer"):
+        for role in ("admin", "inspector", "importer", "partner"):
             secret = create_token(session, role, f"fuzz {role}", "hanoi" if role == "inspector" else None,
                                   sources=["sample"] if role == "importer" else ())[1]
             headers.append({"Authorization": f"Bearer {secret}"})
