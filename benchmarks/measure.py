@@ -124,7 +124,11 @@ def served(work: Path, env: dict[str, str], app: str = "public_site.app:create_a
         yield url
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # a background job (open data of a big registry) still writing
+            server.kill()
+            server.wait()
 
 
 WRK_SCRIPT = """

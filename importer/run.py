@@ -22,6 +22,7 @@ from importer.pipeline import Batch, FeedInfo, validated_feed
 from importer.problems import FeedError, Problem
 from registry.apply import SyncCounts, apply_records
 from registry.clock import utcnow
+from registry.db import refresh_statistics
 from registry.digests import file_sha256
 from registry.models import ImportRun
 from registry.records import ROW, CertificateData, DocumentMaker
@@ -141,6 +142,9 @@ def import_file(
             "lực của nguồn (trên 20%): bị từ chối; dùng --allow-mass-withdraw nếu đúng là vậy"))
     finally:
         items.close()
+    if result.status == "applied":
+        c = result.counts
+        refresh_statistics(engine, c.created + c.updated + c.withdrawn)
     return result
 
 

@@ -30,6 +30,7 @@ from registry.enforcement_models import Conclusion
 from registry.enforcement_report import enforcement_report, period
 from registry.enforcement_terms import FINDINGS, METHODS, SANCTIONS, money
 from registry.errors import Refused
+from registry.listing_checks import shared_certificates
 from registry.plan_progress import plan_progress
 from registry.plans import PlanInput, ShopTarget, add_targets, create_plan, list_plans, plan_for
 from registry.risk import WEIGHTS, ranked_certificates
@@ -155,6 +156,12 @@ class StaffPlanController(Controller):
         plans = [p for p in list_plans(db, staff_of(request)) if p.ends_on >= today()]
         return render(request, "staff/targets.html", ranked=ranked, province=province, category=category,
                       categories=CATEGORIES, plans=plans, weights=WEIGHTS)
+
+    @get("/listings", sync_to_thread=True)
+    def listings(self, request: Request, db: Db,
+                 min_shops: Annotated[int, QueryParameter(ge=2, le=10_000)] = 5) -> Template:
+        """The numbers marketplace listings share (``registry.listing_checks``), for inspectors."""
+        return render(request, "staff/listings.html", shared=shared_certificates(db, min_shops), min_shops=min_shops)
 
     @post("/targets", guards=[requires("admin")], sync_to_thread=True)
     def pick(self, request: Request, db: Db, data: Annotated[PickForm, FORM]) -> Response:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import ARRAY, Connection, Integer, String, any_, bindparam, cast, or_, select
 
 from registry.codes import canonical_certificate_no, model_key
 from registry.models import Certificate, CertificateModel
@@ -35,6 +35,7 @@ INFORMING = ("matched_by_mark_code", "matched_by_model", "model_read_loosely", "
 REASONS = MISMATCHES + ("suspended", "revoked", "expired", "withdrawn") + INFORMING
 _VALUES = bindparam("values", expanding=True)
 CHUNK = 5000  # values in one IN (...)
+HEAD = 11  # a certificate number's centre, sequence and date: what its category suffix follows
 MAX_READINGS = 16  # readings of a code's misread characters tried (4 of them at most, each both ways)
 MAX_PER_KEY = 50  # certificates of one model code weighed, the latest imported first (a few codes name hundreds)
 COLUMNS = (Certificate.id, Certificate.certificate_no, Certificate.brand, Certificate.admin_status,
@@ -65,20 +66,19 @@ class Lookups:
         self.models: dict[int, list[str]] = {}
         self.neighbours: dict[str, set[str]] = {}
         numbers = {canonical_certificate_no(item.code) for item in listings if item.code.strip()}
-        for row in self._certificates(Certificate.certificate_no.in_(_VALUES) | Certificate.mark_code.in_(_VALUES),
+        for row in self._certificates(self._any(Certificate.certificate_no) | self._any(Certificate.mark_code),
                                       numbers):
             if row.certificate_no in numbers:
                 self.by_number[row.certificate_no] = row.id
             if row.mark_code in numbers:
                 self.by_mark.setdefault(row.mark_code, []).append(row.id)
-        keys = {model_key(text) for item in listings for text in (item.code, item.model) if text.strip()}
-        wanted = {reading for key in keys if 3 <= len(key) for reading in readings(key)[:MAX_READINGS]}
-        for chunk in _chunks(wanted):
-            for cid, key in connection.execute(select(CertificateModel.certificate_id, CertificateModel.model_key)
-                                               .where(CertificateModel.model_key.in_(_VALUES))
-                                               .order_by(CertificateModel.certificate_id.desc()), {"values": chunk}):
-                if len(self.by_key.setdefault(key, [])) < MAX_PER_KEY:
-                    self.by_key[key].append(cid)
+        keys = set()  # model codes, for the listings whose code is neither a number nor a mark code
+        for item in listings:
+            number = canonical_certificate_no(item.code) if item.code.strip() else ""
+            if number not in self.by_number and number not in self.by_mark:
+                keys |= {key for key in (model_key(item.code), model_key(item.model)) if len(key) >= 3}
+        self._by_keys(keys)  # as typed first; misread characters read otherwise only for what found nothing
+        self._by_keys({reading for key in keys - self.by_key.keys() for reading in readings(key)[1:MAX_READINGS]})
         self._load(set(self.by_number.values()) | {i for v in self.by_mark.values() for i in v}
                    | {i for v in self.by_key.values() for i in v})
         slipped = set()
@@ -86,29 +86,75 @@ class Lookups:
             number = canonical_certificate_no(item.code) if item.code.strip() else ""
             if not is_number_shaped_loosely(number) or number in self.by_mark:
                 continue
-            if number not in self.by_number or _problems(self, self.by_number[number], item):
+            # a number of a real certificate is worth its neighbours only when the listing's model
+            # is not on it (a brand spelled otherwise is the same device, not another number)
+            if number not in self.by_number or "model_not_on_certificate" in _problems(
+                    self, self.by_number[number], item):
                 slipped.add(number)
         self.neighbours = {n: number_neighbours(n) for n in slipped}
-        near = set().union(*self.neighbours.values()) if self.neighbours else set()
-        new = {}
-        for row in self._certificates(Certificate.certificate_no.in_(_VALUES), near):
-            new[row.certificate_no] = row.id
+        new = self._real_neighbours()
         self.by_number.update(new)
         self._load(set(new.values()))
 
+    def _real_neighbours(self) -> dict[str, int]:
+        """The real numbers among the neighbours. Most neighbours differ in the last six
+        characters (the category): those of a number are read by one range of the unique index
+        on its first eleven, the few others one by one: hundreds of lookups a number become
+        dozens."""
+        exact, heads = set(), {}
+        for number, near in self.neighbours.items():
+            head = number[:HEAD]
+            for candidate in near:
+                if candidate.startswith(head):
+                    heads.setdefault(head, set()).add(candidate)
+                else:
+                    exact.add(candidate)
+        found = {row.certificate_no: row.id for row in self._certificates(self._any(Certificate.certificate_no), exact)}
+        listed = sorted(heads)
+        for start in range(0, len(listed), 100):
+            # up to the head and eight Zs: the last of its continuations under a byte order (SQLite)
+            # and a language's order alike (PostgreSQL's collation sets punctuation aside at first)
+            ranges = [Certificate.certificate_no.between(head, head + "Z" * 8) for head in listed[start:start + 100]]
+            for number, cid in self.connection.execute(select(Certificate.certificate_no, Certificate.id)
+                                                       .where(or_(*ranges))):
+                if number in heads.get(number[:HEAD], ()):
+                    found[number] = cid
+        return found
+
+    def _by_keys(self, keys: set[str]) -> None:
+        for chunk in _chunks(keys):
+            for cid, key in self.connection.execute(
+                    select(CertificateModel.certificate_id, CertificateModel.model_key)
+                    .where(self._any(CertificateModel.model_key))
+                    .order_by(CertificateModel.certificate_id.desc()), {"values": chunk}):
+                if len(self.by_key.setdefault(key, [])) < MAX_PER_KEY:
+                    self.by_key[key].append(cid)
+
     def _load(self, ids: set[int]) -> None:
         ids = ids - self.rows.keys()
-        self.rows.update({row.id: row for row in self._certificates(Certificate.id.in_(_VALUES), ids)})
+        self.rows.update({row.id: row for row in self._certificates(self._any_id(Certificate.id), ids)})
         for chunk in _chunks(ids):
             for cid, code in self.connection.execute(
                     select(CertificateModel.certificate_id, CertificateModel.model_code)
-                    .where(CertificateModel.certificate_id.in_(_VALUES)).order_by(CertificateModel.position),
+                    .where(self._any_id(CertificateModel.certificate_id)).order_by(CertificateModel.position),
                     {"values": chunk}):
                 self.models.setdefault(cid, []).append(code)
 
     def _certificates(self, condition, values: set) -> list[Any]:
         return [row for chunk in _chunks(values)
                 for row in self.connection.execute(select(*COLUMNS).where(condition), {"values": chunk})]
+
+    def _any(self, column):
+        """``column IN (values)``: on PostgreSQL one array parameter (``= ANY``), which psycopg
+        sends as it is, where thousands of separate parameters cost more to prepare than to run."""
+        if self.connection.dialect.name == "postgresql":
+            return column == any_(cast(bindparam("values"), ARRAY(String)))
+        return column.in_(_VALUES)
+
+    def _any_id(self, column):
+        if self.connection.dialect.name == "postgresql":
+            return column == any_(cast(bindparam("values"), ARRAY(Integer)))
+        return column.in_(_VALUES)
 
 
 def _chunks(values: set, size: int = CHUNK) -> list[list]:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
 
+from registry.partner_models import ListingCheck
+from tests.oversight.conftest import login
 from tests.partners.conftest import bearer
 
 VALID, SUSPENDED, REVOKED, ROUTER, WITHDRAWN, REALME, BOBO = (
@@ -74,10 +78,6 @@ def test_only_partners_check_listings_and_the_checks_are_kept(client, keys, part
     assert client.post("/api/v1/listings/check", json=body, headers=bearer(keys["admin"])).status_code == 403
     too_many = {"listings": [{"listing_id": str(n), "shop_id": "s", "code": VALID} for n in range(501)]}
     assert client.post("/api/v1/listings/check", json=too_many, headers=bearer(keys["shopee"])).status_code == 400
-    from sqlalchemy import func, select
-    from sqlmodel import Session
-
-    from registry.partner_models import ListingCheck
     assert client.post("/api/v1/listings/check", json=body, headers=bearer(keys["shopee"])).status_code == 200
     with Session(partner_registry) as session:
         assert session.execute(select(func.count()).select_from(ListingCheck)).scalar_one() == 1
@@ -109,3 +109,12 @@ def test_a_batch_built_to_explode_the_lookups_is_answered(client, keys):
     answer = client.post("/api/v1/listings/check", json={"listings": listings}, headers=bearer(keys["shopee"]))
     assert answer.status_code == 200, answer.text
     assert answer.json()["counts"] == {"not_found": 500}
+
+
+def test_inspectors_see_the_shared_numbers_on_a_page(client, keys):
+    listings = [{"listing_id": str(n), "shop_id": f"shop{n}", "code": REALME, "brand": brand, "model": "RMX3085"}
+                for n, brand in enumerate(["realme", "Oppo"])]
+    client.post("/api/v1/listings/check", json={"listings": listings}, headers=bearer(keys["shopee"]))
+    login(client, keys["inspector"])
+    page = client.get("/staff/listings")
+    assert page.status_code == 200 and REALME in page.text and "Oppo, realme" in page.text
