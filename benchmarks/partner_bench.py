@@ -74,12 +74,14 @@ def sample_listings(engine, rng: random.Random) -> list[dict]:
 
 
 def raw_lookups(engine, listings: list[dict]) -> None:
-    """The listing check's lookups as bare SQL: numbers and marks, model keys, the rows read."""
+    """The listing check's lookups as bare SQL, one indexed query each: numbers, mark codes,
+    model keys, then the rows and models of what they found."""
     numbers = [item["code"].upper() for item in listings]
     keys = sorted({model_key(item["model"]) for item in listings} | {model_key(item["code"]) for item in listings})
     with engine.connect() as connection:
         found = connection.execute(select(Certificate.id).where(
-            Certificate.certificate_no.in_(numbers) | Certificate.mark_code.in_(numbers))).scalars().all()
+            Certificate.certificate_no.in_(numbers))).scalars().all()
+        found += connection.execute(select(Certificate.id).where(Certificate.mark_code.in_(numbers))).scalars().all()
         found += connection.execute(select(CertificateModel.certificate_id).where(
             CertificateModel.model_key.in_(keys))).scalars().all()
         connection.execute(select(Certificate.id, Certificate.brand, Certificate.admin_status)

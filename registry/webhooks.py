@@ -28,7 +28,7 @@ from registry.webhook_events import EXPIRED, TEST, body, event_type, statuses
 
 MAX_ENDPOINTS = 20  # per partner
 MAX_WATCHED = 10_000  # certificate numbers and tax codes per endpoint
-FAN_OUT_CHUNK = 5000
+FAN_OUT_CHUNK = 20_000
 TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
 FAN_OUT_LOCK = 0x686F7071_7765  # a PostgreSQL advisory lock key of our own ("hopqwe")
 
@@ -111,11 +111,15 @@ def replay(session: Session, staff: Staff, endpoint_id: int) -> int:
     return replayed
 
 
-def fan_out(session: Session, public_url: str, limit: int = FAN_OUT_CHUNK) -> int:
+Watchers = tuple[list[int], dict[int, list[int]], dict[int, list[int]]]
+
+
+def fan_out(session: Session, public_url: str, limit: int = FAN_OUT_CHUNK, watchers: Watchers | None = None) -> int:
     """Move up to ``limit`` outbox rows into deliveries, in the caller's transaction; the
     number of rows taken (0 when there are none, or another server holds the turn). One server
     fans out at a time (SQLite's single writer; an advisory lock on PostgreSQL), so deliveries
-    are numbered in the order of the changes."""
+    are numbered in the order of the changes. ``watchers`` (``watching``), when given, saves
+    reading the endpoints again for each chunk of a long queue."""
     if session.execute(select(WebhookOutbox.id).limit(1)).first() is None:
         return 0  # the common round: read only, no write lock taken
     if is_postgres(session.get_bind()) and not session.execute(
@@ -127,7 +131,7 @@ def fan_out(session: Session, public_url: str, limit: int = FAN_OUT_CHUNK) -> in
     if not taken:
         return 0
     taken.sort(key=lambda row: row.id)
-    everything, by_certificate, by_holder = _watchers(session)
+    everything, by_certificate, by_holder = watchers or watching(session)
     if not (everything or by_certificate or by_holder):
         return len(taken)
     holder_of: dict[int, int] = {}
@@ -155,7 +159,7 @@ def fan_out(session: Session, public_url: str, limit: int = FAN_OUT_CHUNK) -> in
     return len(taken)
 
 
-def _watchers(session: Session) -> tuple[list[int], dict[int, list[int]], dict[int, list[int]]]:
+def watching(session: Session) -> Watchers:
     """Live endpoints as (those watching everything, by certificate id, by holder id): the
     watched numbers and tax codes read once a round into ids, so that matching an import's
     thousands of changes reads nothing of the certificates nobody watches."""

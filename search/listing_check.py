@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ARRAY, Connection, Integer, String, any_, bindparam, cast, or_, select
@@ -65,6 +66,7 @@ class Lookups:
         self.rows: dict[int, Any] = {}
         self.models: dict[int, list[str]] = {}
         self.neighbours: dict[str, set[str]] = {}
+        self._keys: dict[int, frozenset[str]] = {}
         numbers = {canonical_certificate_no(item.code) for item in listings if item.code.strip()}
         for row in self._certificates(self._any(Certificate.certificate_no) | self._any(Certificate.mark_code),
                                       numbers):
@@ -120,6 +122,16 @@ class Lookups:
                 if number in heads.get(number[:HEAD], ()):
                     found[number] = cid
         return found
+
+    def keys_of(self, cid: int) -> frozenset[str]:
+        """The certificate's model keys, with each model's base before a region's suffix."""
+        keys = self._keys.get(cid)
+        if keys is None:
+            codes = self.models.get(cid, [])
+            keys = self._keys[cid] = frozenset(
+                [model_key(code) for code in codes] + [model_key(re.split(r"[/(]", code, maxsplit=1)[0])
+                                                       for code in codes])
+        return keys
 
     def _by_keys(self, keys: set[str]) -> None:
         for chunk in _chunks(keys):
@@ -258,16 +270,18 @@ def _on_certificate(found: Lookups, cid: int, key: str, loosely: bool) -> bool:
     a reading of its confusable characters."""
     if not key:
         return False
-    keys = set()
-    for code in found.models.get(cid, []):
-        keys.add(model_key(code))
-        keys.add(model_key(re.split(r"[/(]", code, maxsplit=1)[0]))
-    return bool(keys & (set(readings(key)) if loosely else {key}))
+    keys = found.keys_of(cid)
+    return key in keys or (loosely and not keys.isdisjoint(_readings(key)))
+
+
+@lru_cache(maxsize=4096)
+def _readings(key: str) -> frozenset[str]:
+    return frozenset(readings(key)[:MAX_READINGS])
 
 
 def _in_title(found: Lookups, cid: int, title: str) -> bool:
     compact = model_key(title)
-    return any(len(k := model_key(code)) >= 4 and k in compact for code in found.models.get(cid, []))
+    return any(len(key) >= 4 and key in compact for key in found.keys_of(cid))
 
 
 def _fit(found: Lookups, cid: int, item: Listing) -> tuple:
