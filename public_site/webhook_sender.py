@@ -22,7 +22,14 @@ from public_site.worker import Periodic
 from registry.clock import today
 from registry.settings import Settings
 from registry.webhook_delivery import Outcome, deliver_due
-from registry.webhooks import emit_expiries, fan_out, forget_delivered, pending_outbox, watching
+from registry.webhooks import (
+    drop_unwatched,
+    emit_expiries,
+    fan_out,
+    forget_delivered,
+    pending_outbox,
+    watching,
+)
 
 logger = logging.getLogger(__name__)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -85,6 +92,7 @@ class WebhookRounds:
             with Session(self.engine) as session:
                 if watchers is None and pending_outbox(session):
                     watchers = watching(session)
+                    moved += drop_unwatched(session, watchers)
                 taken = fan_out(session, self.public_url, watchers=watchers) if watchers is not None else 0
                 session.commit()
             moved += taken

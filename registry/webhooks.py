@@ -14,7 +14,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, select, text, true, update
 from sqlmodel import Session
 
 from registry.access import Staff, audit
@@ -157,6 +157,24 @@ def fan_out(session: Session, public_url: str, limit: int = FAN_OUT_CHUNK, watch
     if rows:
         session.execute(insert(WebhookDelivery), rows)
     return len(taken)
+
+
+def drop_unwatched(session: Session, watchers: Watchers) -> int:
+    """Remove, in one statement, the queued changes of certificates no endpoint watches (most
+    of an import's, when nobody watches everything): the rest fan out without waiting behind
+    them. ``watchers`` must be read in the same transaction, just before."""
+    everything, by_certificate, by_holder = watchers
+    if everything or len(by_certificate) > MAX_WATCHED or session.execute(
+            select(WebhookOutbox.id).limit(1)).first() is None:
+        return 0  # (past MAX_WATCHED ids, the chunks of fan_out sort them instead)
+    if is_postgres(session.get_bind()) and not session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": FAN_OUT_LOCK}).scalar_one():
+        return 0
+    unwatched = WebhookOutbox.certificate_id.not_in(list(by_certificate)) if by_certificate else true()
+    if by_holder:
+        unwatched = and_(unwatched, WebhookOutbox.certificate_id.not_in(
+            select(Certificate.id).where(Certificate.holder_id.in_(list(by_holder)))))
+    return session.execute(delete(WebhookOutbox).where(unwatched)).rowcount
 
 
 def watching(session: Session) -> Watchers:
