@@ -26,7 +26,9 @@ from registry.partner_models import WebhookDelivery, WebhookEndpoint
 BACKOFF = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=5), timedelta(hours=10))
 RETRY_WINDOW = timedelta(hours=24)  # failing this long, an endpoint's queue goes to the dead letter
-LEASE = timedelta(seconds=60)  # one server sends to an endpoint at a time, for at most this long
+# one server sends to an endpoint at a time, for at most this long unless it renews: longer than
+# one attempt (a 10 s timeout), short enough that a round cut off by a busy database resumes soon
+LEASE = timedelta(seconds=15)
 PER_ROUND = 200  # deliveries to one endpoint per round, so that one busy partner cannot starve the rest
 
 
@@ -79,10 +81,32 @@ def deliver_endpoint(engine: Engine, endpoint_id: int, send: Send, now: datetime
     """Send one endpoint's pending deliveries in order until one fails; the number delivered.
     ``now`` is the clock of the attempt (tests move it to live a day in a second)."""
     clock = (lambda: now) if now is not None else utcnow
-    delivered = 0
     with Session(engine) as session:
         if not _lease(session, endpoint_id, clock()):
             return 0
+    try:
+        return _send_in_order(engine, endpoint_id, send, clock)
+    except Exception:
+        _end_lease(engine, endpoint_id)  # best effort: else the next round waits for the lease to run out
+        raise
+
+
+def _end_lease(engine: Engine, endpoint_id: int) -> None:
+    try:
+        with Session(engine) as session:
+            session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
+                                                          WebhookEndpoint.attempts == 0)
+                            .values(next_attempt_at=None))
+            session.commit()
+    except Exception:  # the database that cut the round short may still be busy
+        pass
+
+
+def _send_in_order(engine: Engine, endpoint_id: int, send: Send, clock) -> int:
+    """A delivery whose outcome could not be written (a busy database) is sent again in a later
+    round with the same ``webhook-id``, which is how a receiver recognises a repeat."""
+    delivered = 0
+    with Session(engine) as session:
         endpoint = session.get(WebhookEndpoint, endpoint_id)
         for _ in range(PER_ROUND):
             head = session.execute(select(WebhookDelivery).where(
