@@ -74,7 +74,12 @@ def test_kill_9_mid_batch_then_rerun_makes_index_equal_registry(imported, index,
     child.wait(timeout=10)
     left = pending(imported)
     assert 0 < left < 360, left  # killed in the middle
-    assert drain(imported, index) >= left
+    drained, deadline = 0, time.monotonic() + 30
+    while pending(imported) and time.monotonic() < deadline:
+        # on PostgreSQL the killed child's server process can hold the rows it claimed a moment
+        # longer (SKIP LOCKED passes them by): the rerun takes them in its next round
+        drained += drain(imported, index)
+    assert drained >= left and pending(imported) == 0
     drift = compare(imported, index)
     assert drift.clean and drift.index == drift.registry == 360
 
