@@ -31,8 +31,9 @@ def rotate_command() -> None:
 def list_command() -> None:
     """The key ids, newest first; the current one marked."""
     keys = ReceiptKeys(get_settings().receipt_key_dir)
-    current = keys.current().kid if keys.public_set()["keys"] else None
-    for key in keys.public_set()["keys"]:
+    published = keys.public_set()["keys"]
+    current = keys.current().kid if published else None
+    for key in published:
         click.echo(f"{key['kid']}{'  (current)' if key['kid'] == current else ''}")
 
 

@@ -27,8 +27,8 @@ from public_site.partner_schemas import (
 )
 from public_site.plugin import AppSettings, Db
 from public_site.schemas import MAX_ID, problems, typed
+from registry.changes import latest_cursor
 from registry.listing_checks import keep_checks, shared_certificates
-from registry.models import CertificateEvent
 from registry.partner_models import PartnerUsage, WebhookDelivery, WebhookEndpoint
 from registry.receipts import ReceiptKeys
 from registry.webhook_delivery import message_id
@@ -42,12 +42,7 @@ def signed(request: Request, answer: dict[str, Any]) -> str:
     """A receipt of ``answer``: signed with the current key, at the registry's present cursor."""
     state = request.app.state
     keys: ReceiptKeys = state.receipt_keys
-    return keys.sign(answer, state.reader.read(cursor_now), issuer=state.settings.public_url)
-
-
-def cursor_now(connection) -> int:
-    """The last history event: what the registry knew when it answered."""
-    return connection.execute(select(func.max(CertificateEvent.id))).scalar_one() or 0
+    return keys.sign(answer, state.reader.read(latest_cursor), issuer=state.settings.public_url)
 
 
 def webhook_out(db: Session, endpoint: WebhookEndpoint, secret: str | None = None) -> WebhookOut:

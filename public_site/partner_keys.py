@@ -9,7 +9,6 @@ key takes effect here within the half minute (the guards check every request any
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import Counter
 
@@ -17,6 +16,7 @@ from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from public_site.worker import Periodic
+from registry.access import digest
 from registry.clock import today
 from registry.oversight_models import ApiToken
 
@@ -31,7 +31,7 @@ class PartnerKeys:
     """Digest of each live partner key -> its token id, and the requests counted since the last write."""
 
     def __init__(self) -> None:
-        self.by_digest: dict[bytes, int] = {}
+        self.by_digest: dict[str, int] = {}
         self.counts: Counter[tuple[int, str]] = Counter()
         self.lock = threading.Lock()
 
@@ -41,7 +41,7 @@ class PartnerKeys:
             return None
         for name, value in scope["headers"]:
             if name == b"authorization" and value[:7].lower() == b"bearer ":
-                token_id = self.by_digest.get(hashlib.sha256(value[7:].strip()).hexdigest().encode())
+                token_id = self.by_digest.get(digest(value[7:].strip().decode("latin-1")))
                 if token_id is not None:
                     with self.lock:
                         self.counts[(token_id, kind_of(scope["path"]))] += 1
@@ -52,7 +52,7 @@ class PartnerKeys:
         with Session(engine) as session:
             rows = session.execute(select(ApiToken.secret_hash, ApiToken.id).where(
                 ApiToken.role == "partner", ApiToken.revoked_at.is_(None))).all()
-        self.by_digest = {digest.encode(): token_id for digest, token_id in rows}
+        self.by_digest = dict(rows)
 
     def write_usage(self, engine: Engine) -> None:
         """Adds the counts since the last write to the day's rows."""

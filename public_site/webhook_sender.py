@@ -27,7 +27,7 @@ from registry.webhooks import (
     emit_expiries,
     fan_out,
     forget_delivered,
-    pending_outbox,
+    outbox_waiting,
     watching,
 )
 
@@ -90,7 +90,7 @@ class WebhookRounds:
         moved, watchers = 0, None
         while True:
             with Session(self.engine) as session:
-                if watchers is None and pending_outbox(session):
+                if watchers is None and outbox_waiting(session):
                     watchers = watching(session)
                     moved += drop_unwatched(session, watchers)
                 taken = fan_out(session, self.public_url, watchers=watchers) if watchers is not None else 0

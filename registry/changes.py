@@ -32,6 +32,11 @@ def changes_since(session: Session, cursor: int, limit: int) -> dict[str, Any]:
     }
 
 
+def latest_cursor(connection) -> int:
+    """The last history event's id: what the registry knew at this moment (0 when empty)."""
+    return connection.execute(select(func.max(CertificateEvent.id))).scalar_one() or 0
+
+
 def latest_changes(session: Session, limit: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(CertificateEvent, Certificate.certificate_no)

@@ -3,14 +3,13 @@ typed by many unrelated shops, or for more than one brand, is likely a copied nu
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from registry.clock import utcnow
+from registry.codes import folded_words
 from registry.partner_models import ListingCheck
 
 MISMATCH_REASONS = ("model_not_on_certificate", "brand_differs")
@@ -28,9 +27,10 @@ def keep_checks(session: Session, token_id: int, listings: list[Any], answers: l
         session.execute(insert(ListingCheck), rows)
 
 
-def _brand_key(brand: str | None) -> str:
-    text = unicodedata.normalize("NFKD", brand or "").encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]", "", text)
+def brand_key(brand: str | None) -> str:
+    """A brand as letters and digits only, without case or diacritics (đ as d): ``Samsung``,
+    ``SAMSUNG`` and ``Sam-sung`` are one brand."""
+    return folded_words(brand or "").replace(" ", "")
 
 
 def shared_certificates(session: Session, min_shops: int = 5, limit: int = 100) -> list[dict[str, Any]]:
@@ -52,7 +52,7 @@ def shared_certificates(session: Session, min_shops: int = 5, limit: int = 100) 
             entry["listings"] += 1
             entry["shops"].add((token_id, shop))
             entry["partners"].add(token_id)
-            if key := _brand_key(brand):
+            if key := brand_key(brand):
                 entry["brands"].setdefault(key, brand.strip())
             if any(r in MISMATCH_REASONS for r in reasons):
                 entry["mismatched_shops"].add((token_id, shop))

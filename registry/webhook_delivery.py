@@ -56,23 +56,26 @@ def message_id(delivery_id: int) -> str:
     return f"msg_{delivery_id}"
 
 
+def _due(now: datetime) -> tuple:
+    """An endpoint that is live, enabled, and has no backoff or lease running at ``now``."""
+    return (WebhookEndpoint.deleted_at.is_(None), WebhookEndpoint.disabled_at.is_(None),
+            or_(WebhookEndpoint.next_attempt_at.is_(None), WebhookEndpoint.next_attempt_at <= now))
+
+
 def due_endpoints(engine: Engine, now: datetime) -> list[int]:
     """Endpoints with something pending and no backoff or lease running."""
     with Session(engine) as session:
         return list(session.execute(
             select(WebhookEndpoint.id).where(
-                WebhookEndpoint.deleted_at.is_(None), WebhookEndpoint.disabled_at.is_(None),
-                or_(WebhookEndpoint.next_attempt_at.is_(None), WebhookEndpoint.next_attempt_at <= now),
+                *_due(now),
                 select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == WebhookEndpoint.id,
                                                  WebhookDelivery.state == "pending").exists())
             .order_by(WebhookEndpoint.id)).scalars())
 
 
 def _lease(session: Session, endpoint_id: int, now: datetime) -> bool:
-    won = session.execute(update(WebhookEndpoint).where(
-        WebhookEndpoint.id == endpoint_id, WebhookEndpoint.deleted_at.is_(None), WebhookEndpoint.disabled_at.is_(None),
-        or_(WebhookEndpoint.next_attempt_at.is_(None), WebhookEndpoint.next_attempt_at <= now))
-        .values(next_attempt_at=now + LEASE)).rowcount
+    won = session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id, *_due(now))
+                          .values(next_attempt_at=now + LEASE)).rowcount
     session.commit()
     return won == 1
 

@@ -120,11 +120,8 @@ def fan_out(session: Session, public_url: str, limit: int = FAN_OUT_CHUNK, watch
     fans out at a time (SQLite's single writer; an advisory lock on PostgreSQL), so deliveries
     are numbered in the order of the changes. ``watchers`` (``watching``), when given, saves
     reading the endpoints again for each chunk of a long queue."""
-    if session.execute(select(WebhookOutbox.id).limit(1)).first() is None:
-        return 0  # the common round: read only, no write lock taken
-    if is_postgres(session.get_bind()) and not session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": FAN_OUT_LOCK}).scalar_one():
-        return 0  # another server is fanning out: one at a time, so each endpoint's events keep their order
+    if not _our_turn(session):
+        return 0
     oldest = select(WebhookOutbox.id).order_by(WebhookOutbox.id).limit(limit)
     taken = session.execute(delete(WebhookOutbox).where(WebhookOutbox.id.in_(oldest)).returning(
         WebhookOutbox.id, WebhookOutbox.event_id, WebhookOutbox.certificate_id, WebhookOutbox.expired_on)).all()
@@ -164,17 +161,24 @@ def drop_unwatched(session: Session, watchers: Watchers) -> int:
     of an import's, when nobody watches everything): the rest fan out without waiting behind
     them. ``watchers`` must be read in the same transaction, just before."""
     everything, by_certificate, by_holder = watchers
-    if everything or len(by_certificate) > MAX_WATCHED or session.execute(
-            select(WebhookOutbox.id).limit(1)).first() is None:
+    if everything or len(by_certificate) > MAX_WATCHED or not _our_turn(session):
         return 0  # (past MAX_WATCHED ids, the chunks of fan_out sort them instead)
-    if is_postgres(session.get_bind()) and not session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": FAN_OUT_LOCK}).scalar_one():
-        return 0
     unwatched = WebhookOutbox.certificate_id.not_in(list(by_certificate)) if by_certificate else true()
     if by_holder:
         unwatched = and_(unwatched, WebhookOutbox.certificate_id.not_in(
             select(Certificate.id).where(Certificate.holder_id.in_(list(by_holder)))))
     return session.execute(delete(WebhookOutbox).where(unwatched)).rowcount
+
+
+def _our_turn(session: Session) -> bool:
+    """Whether this transaction may take rows out of the outbox: there are some (the common
+    round stops here, read only, no write lock taken), and no other server is fanning out (an
+    advisory lock on PostgreSQL, held to the transaction's end; SQLite has one writer anyway),
+    so that each endpoint's events keep their order."""
+    if not outbox_waiting(session):
+        return False
+    return not is_postgres(session.get_bind()) or session.execute(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": FAN_OUT_LOCK}).scalar_one()
 
 
 def watching(session: Session) -> Watchers:
@@ -242,8 +246,8 @@ def emit_expiries(session: Session, day: date) -> int:
     return len(ids)
 
 
-def pending_outbox(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(WebhookOutbox)).scalar_one()
+def outbox_waiting(session: Session) -> bool:
+    return session.execute(select(WebhookOutbox.id).limit(1)).first() is not None
 
 
 def forget_delivered(session: Session, older_than: timedelta = timedelta(days=30)) -> int:

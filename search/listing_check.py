@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import ARRAY, Connection, Integer, String, any_, bindparam, cast, or_, select
 
 from registry.codes import canonical_certificate_no, model_key
+from registry.listing_checks import brand_key
 from registry.models import Certificate, CertificateModel
 from registry.status import effective_status
 from search.brand_typos import one_slip
-from search.listing import fold
 from search.pins import readings
 from search.slips import is_number_shaped_loosely, likeliest_first, number_neighbours
 
@@ -294,7 +294,7 @@ def same_brand(typed: str, registered: str) -> bool:
     """The brand a seller typed names the certificate's: the same letters whatever the case,
     diacritics or spacing, one inside the other (``Samsung``, ``SAMSUNG ELECTRONICS``), or one
     slip away (``Smasung``)."""
-    a, b = (re.sub(r"[^a-z0-9]", "", fold(text)) for text in (typed, registered))
+    a, b = brand_key(typed), brand_key(registered)
     if not a or not b:
         return True
     return a == b or (min(len(a), len(b)) >= 3 and (a in b or b in a)) or (len(a) >= 4 and one_slip(a, b))
