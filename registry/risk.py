@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from registry.clock import today
 from registry.codes import canonical_certificate_no
+from registry.kept import KeptOne
 from registry.models import Certificate, Organisation
 from registry.oversight_models import CitizenReport, ScanCount, Violation
 from registry.scans import flagged
@@ -90,15 +91,14 @@ def narrow_signals(session: Session, on: date) -> dict[int, dict[str, float]]:
     return signals
 
 
-_HABITS: dict[tuple, dict[int, frozenset[str]]] = {}  # per database, week and registry state
+_HABITS: KeptOne[dict[int, frozenset[str]]] = KeptOne()  # per database, week and registry state
 
 
 def holder_provinces(session: Session, week: date) -> dict[int, frozenset[str]]:
     """Per holder, the provinces its certificates were scanned in over the ``HABIT_DAYS``
     before ``week``. Those days' counts no longer change (scans are counted on the day), so the
     answer is kept until the day or the registry moves: one scan of the window a day."""
-    key = (str(session.get_bind().url), week, *registry_state(session))
-    if key not in _HABITS:
+    def work_out() -> dict[int, frozenset[str]]:
         habits: dict[int, set[str]] = {}
         for holder_id, province in session.execute(
                 select(Certificate.holder_id, ScanCount.province).distinct()
@@ -106,9 +106,9 @@ def holder_provinces(session: Session, week: date) -> dict[int, frozenset[str]]:
                 .where(ScanCount.province != "", ScanCount.day > week - timedelta(days=HABIT_DAYS),
                        ScanCount.day <= week)):
             habits.setdefault(holder_id, set()).add(province)
-        _HABITS.clear()
-        _HABITS[key] = {holder: frozenset(provinces) for holder, provinces in habits.items()}
-    return _HABITS[key]
+        return {holder: frozenset(provinces) for holder, provinces in habits.items()}
+
+    return _HABITS.get((str(session.get_bind().url), week, *registry_state(session)), work_out)
 
 
 def scans_outside_holder_provinces(session: Session, on: date) -> dict[int, list[str]]:
@@ -198,17 +198,14 @@ def _reported_in(session: Session, province: str) -> set[int]:
     return set(session.execute(select(Certificate.id).where(Certificate.certificate_no.in_(numbers))).scalars())
 
 
-_SHARED: dict[tuple, frozenset[int]] = {}  # per database and registry state: the grouping scans every row
+_SHARED: KeptOne[frozenset[int]] = KeptOne()  # per database and registry state: the grouping scans every row
 
 
 def shared_mark_ids(session: Session) -> frozenset[int]:
     """Certificates whose mark code another certificate carries too; computed again only when
     the registry has changed (a new or updated certificate moves the key)."""
-    key = (str(session.get_bind().url), *registry_state(session))
-    if key not in _SHARED:
-        _SHARED.clear()
-        _SHARED[key] = frozenset(_shared_marks(session))
-    return _SHARED[key]
+    return _SHARED.get((str(session.get_bind().url), *registry_state(session)),
+                       lambda: frozenset(_shared_marks(session)))
 
 
 def registry_state(session: Session) -> tuple:
@@ -218,7 +215,7 @@ def registry_state(session: Session) -> tuple:
             session.execute(select(func.max(Certificate.updated_at))).scalar_one())
 
 
-_REPORTS: dict[tuple, dict[int, int]] = {}  # per database, reports' and registry's state
+_REPORTS: KeptOne[dict[int, int]] = KeptOne()  # per database, reports' and registry's state
 
 
 def _open_reports(session: Session) -> dict[int, int]:
@@ -226,10 +223,7 @@ def _open_reports(session: Session) -> dict[int, int]:
     number in Python, so the answer is kept until a report or the registry moves."""
     key = (str(session.get_bind().url), *registry_state(session),
            *session.execute(select(func.max(CitizenReport.id), func.max(CitizenReport.updated_at))).one())
-    if key not in _REPORTS:
-        _REPORTS.clear()
-        _REPORTS[key] = _count_open_reports(session)
-    return _REPORTS[key]
+    return _REPORTS.get(key, lambda: _count_open_reports(session))
 
 
 def _count_open_reports(session: Session) -> dict[int, int]:

@@ -8,7 +8,6 @@ and worked out again only when one of those moves: the page costs a small query,
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from sqlmodel import Session
 
 from registry.clock import today
 from registry.conclusions import conclusions_of_notices, methods_seen
+from registry.kept import KeptOne
 from registry.models import Certificate
 from registry.oversight_models import Violation
 from registry.risk import registry_state
@@ -38,22 +38,14 @@ class Statistics:
     methods: list[tuple[str, int]]
 
 
-_KEPT: dict[tuple, Statistics] = {}
-_LOCK = threading.Lock()
+_KEPT: KeptOne[Statistics] = KeptOne()
 
 
 def statistics(session: Session) -> Statistics:
     on = today()
     key = (str(session.get_bind().url), on, *registry_state(session),
            session.execute(select(func.max(Violation.id))).scalar_one())
-    with _LOCK:
-        if key in _KEPT:
-            return _KEPT[key]
-    figures = _work_out(session, on)
-    with _LOCK:
-        _KEPT.clear()
-        _KEPT[key] = figures
-    return figures
+    return _KEPT.get(key, lambda: _work_out(session, on))
 
 
 def _work_out(session: Session, on: date) -> Statistics:
