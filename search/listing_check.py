@@ -144,11 +144,11 @@ class Lookups:
 
     def _load(self, ids: set[int]) -> None:
         ids = ids - self.rows.keys()
-        self.rows.update({row.id: row for row in self._certificates(self._any_id(Certificate.id), ids)})
+        self.rows.update({row.id: row for row in self._certificates(self._any(Certificate.id, Integer), ids)})
         for chunk in _chunks(ids):
             for cid, code in self.connection.execute(
                     select(CertificateModel.certificate_id, CertificateModel.model_code)
-                    .where(self._any_id(CertificateModel.certificate_id)).order_by(CertificateModel.position),
+                    .where(self._any(CertificateModel.certificate_id, Integer)).order_by(CertificateModel.position),
                     {"values": chunk}):
                 self.models.setdefault(cid, []).append(code)
 
@@ -156,16 +156,12 @@ class Lookups:
         return [row for chunk in _chunks(values)
                 for row in self.connection.execute(select(*COLUMNS).where(condition), {"values": chunk})]
 
-    def _any(self, column):
-        """``column IN (values)``: on PostgreSQL one array parameter (``= ANY``), which psycopg
-        sends as it is, where thousands of separate parameters cost more to prepare than to run."""
+    def _any(self, column, element=String):
+        """``column IN (values)``: on PostgreSQL one array parameter (``= ANY``) of ``element``,
+        which psycopg sends as it is, where thousands of separate parameters cost more to
+        prepare than to run."""
         if self.connection.dialect.name == "postgresql":
-            return column == any_(cast(bindparam("values"), ARRAY(String)))
-        return column.in_(_VALUES)
-
-    def _any_id(self, column):
-        if self.connection.dialect.name == "postgresql":
-            return column == any_(cast(bindparam("values"), ARRAY(Integer)))
+            return column == any_(cast(bindparam("values"), ARRAY(element)))
         return column.in_(_VALUES)
 
 
