@@ -87,11 +87,18 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[subprocess.Co
 
 
 @contextmanager
-def meilisearch_for(work: Path) -> Iterator[tuple[str, str]]:
-    """A fresh Meilisearch of the benchmark's own: (url, key)."""
-    key = secrets.token_urlsafe(24)
-    data = work / "meili"
-    subprocess.run(["rm", "-rf", str(data)], check=True)
+def meilisearch_for(work: Path, keep: bool = False) -> Iterator[tuple[str, str]]:
+    """A Meilisearch of the benchmark's own: (url, key). Fresh, unless ``keep``: then the
+    data dir and key of an earlier run are used again (a million documents take minutes to
+    index; the caller decides whether what is there is still the registry's)."""
+    data, saved = work / "meili", work / "meili.key"
+    if keep and data.exists() and saved.exists():
+        key = saved.read_text()
+    else:
+        key = secrets.token_urlsafe(24)
+        subprocess.run(["rm", "-rf", str(data)], check=True)
+        work.mkdir(parents=True, exist_ok=True)
+        saved.write_text(key)
     with MeilisearchProcess(data, key) as meili:
         yield meili.url, key
 
@@ -132,22 +139,29 @@ def served(work: Path, env: dict[str, str], app: str = "public_site.app:create_a
 
 
 WRK_SCRIPT = """
-local paths = {}
+local paths, bodies = {}, {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
+for line in io.lines("%s") do bodies[#bodies + 1] = line end
+local headers = {%s}
 local i = 0
 request = function()
   i = i %% #paths + 1
-  return wrk.format("GET", paths[i])
+  if #bodies > 0 then return wrk.format("POST", paths[1], headers, bodies[i]) end
+  return wrk.format("GET", paths[i], headers)
 end
 """
 
 
-def wrk(base_url: str, paths: list[str], seconds: float, work: Path, connections: int = 32) -> dict[str, float]:
-    """``connections`` clients asking ``paths`` in turn for ``seconds`` (Debian's wrk): req/s,
-    p50 and p99 under that load (ms), and the answers that were errors."""
-    listing, script = work / "wrk-paths.txt", work / "wrk-paths.lua"
+def wrk(base_url: str, paths: list[str], seconds: float, work: Path, connections: int = 32,
+        bodies: list[bytes] = (), headers: dict[str, str] | None = None) -> dict[str, float]:
+    """``connections`` clients asking ``paths`` in turn for ``seconds`` (Debian's wrk), or,
+    given ``bodies``, posting them in turn to the first path: req/s, p50 and p99 under that
+    load (ms), and the answers that were errors."""
+    listing, posted, script = work / "wrk-paths.txt", work / "wrk-bodies.txt", work / "wrk-paths.lua"
     listing.write_text("\n".join(paths) + "\n")
-    script.write_text(WRK_SCRIPT % listing)
+    posted.write_bytes(b"".join(body + b"\n" for body in bodies))
+    lua_headers = ", ".join(f'["{name}"] = "{value}"' for name, value in (headers or {}).items())
+    script.write_text(WRK_SCRIPT % (listing, posted, lua_headers))
     command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
                "-s", str(script), base_url]  # wrk refuses more threads than connections
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from registry.codes import model_key
 from registry.records import CertificateData
-from search.documents import model_variants
+from search.documents import device_key, model_variants
 
 # kind: (rank the answer must reach, target share of queries)
 TARGETS = {
@@ -37,6 +37,8 @@ TARGETS = {
     "line copied from a label": (3, 0.99),
     "model among listing words": (3, 0.995),
     "brand typo + trade name": (10, 0.99),
+    "trade name alone": (10, 0.98),
+    "Vietnamese words + trade name": (10, 0.98),
 }
 # what a shop's listing puts around a model: storage, colour, condition, where it came from
 LISTING_BEFORE = ["", "Chính hãng", "Mới 100%", "[Trả góp 0%]", "Hàng xách tay"]  # and the device's own kind
@@ -80,11 +82,17 @@ class Catalogue:
         self.by_key: dict[str, set[str]] = defaultdict(set)
         self.by_variant: dict[str, set[str]] = defaultdict(set)
         self.by_trade: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.by_trade_any: dict[str, set[str]] = defaultdict(set)  # whatever the brand
+        self.device_of = {record.certificate_no: device_key(record) for record in records}
+        self.of_device: dict[str, set[str]] = defaultdict(set)
+        for number, device in self.device_of.items():
+            self.of_device[device].add(number)
         for record in records:
             brand = record.brand.lower()
             trade = product_trade(record)
             if trade:
                 self.by_trade[(brand, trade.lower())].add(record.certificate_no)
+                self.by_trade_any[trade.lower()].add(record.certificate_no)
             for code in record.models:
                 self.by_key[model_key(code)].add(record.certificate_no)
                 # "krip k5" also means the KRIP certificate whose model is K5
@@ -94,6 +102,10 @@ class Catalogue:
 
     def exact(self, code: str) -> frozenset[str]:
         return frozenset(self.by_key.get(model_key(code), ()))
+
+    def whole_devices(self, numbers: set[str]) -> frozenset[str]:
+        """Every certificate of the devices ``numbers`` are certificates of."""
+        return frozenset(n for number in numbers for n in self.of_device[self.device_of[number]])
 
 
 def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Random) -> Iterator[Query]:
@@ -136,6 +148,14 @@ def queries_for(record: CertificateData, catalogue: Catalogue, rng: random.Rando
     if words:
         text = f"{words} {code}"
         yield Query("product words + model", rng.choice([text, plain(text)]), exact)
+    if trade and len(model_key(trade)) >= 4:  # no brand: any certificate of a device of that
+        # trade name is a right answer; not a name that says nothing alone ("6" of the realme 6)
+        named = catalogue.whole_devices(catalogue.by_trade_any[trade.lower()])
+        own = random.Random(record.certificate_no)  # the kinds before keep the queries they had
+        yield Query("trade name alone", own.choice([trade, trade.lower()]), named)
+        if words:
+            text = f"{words} {trade}"
+            yield Query("Vietnamese words + trade name", own.choice([text, plain(text)]).lower(), named)
 
 
 def product_trade(record: CertificateData) -> str | None:

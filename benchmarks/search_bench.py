@@ -1,20 +1,21 @@
-"""Search latency: ``GET /api/v1/search`` next to raw Meilisearch, for the same query strings.
+"""Search latency and throughput: ``GET /api/v1/search`` next to raw Meilisearch, for the same
+query strings and the same request.
 
     python -m benchmarks.search_bench                    # 40,000 generated certificates
-    python -m benchmarks.search_bench --database-url sqlite:///var/bench/bench.db
+    python -m benchmarks.search_bench --database-url sqlite:///var/rel/relevance-1000000.db \
+        --work var/rel --keep-index --workers 1 2
 
-The queries are the relevance benchmark's mix of kinds. The API is called in-process
-(ASGI, no sockets), one at a time for latency and 32 at a time for throughput; raw
-Meilisearch gets the same strings with the same parameters (page, facets, highlights)
-over one kept-alive, uncompressed HTTP connection (the fastest way to ask it), each query
-right before or after the API's, so the difference is what Hopquy adds; a third row asks
-Meilisearch the same without facets, to show how much of its own time the five facet counts
-take (they are most of its slowest answers). When no certificate
-holds every word and the query names no code, the API asks Meilisearch a second time,
-matching fewer words (``search.query.search_certificates``); raw asks once, so that second
-request counts against the API. Last, the app is served by uvicorn as ``hopquy serve`` serves
-it and asked over HTTP, paired with raw again: what a user's request costs end to end, the HTTP
-server's share included. The machine is noisy: compare the rows of one run.
+The queries are the relevance benchmark's mix of kinds. Raw Meilisearch gets the request the
+API sends it first (page, grouping by device, highlights, the facets asked) over one
+kept-alive, uncompressed HTTP connection (the fastest way to ask it), each query right before
+or after the API's, so the difference is what Hopquy adds: its own code, the registry's
+lookup of the codes a query names, the count of each device's certificates, a second search
+when nothing holds every word. Three pairings: the app in-process (ASGI, no sockets); the
+app served by uvicorn as ``hopquy serve`` serves it, over HTTP (what a user's request costs
+end to end); the same served app with every facet asked. Then wrk loads the served app and
+raw Meilisearch in turns with ``--clients`` connections asking one query again and again
+(search as you type sends a request per keystroke), with each ``--workers`` asked for. The
+machine is noisy: compare the rows of one run.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import httpx
 import orjson
 from sqlalchemy import Engine
 
-from benchmarks.measure import meilisearch_for, served
+from benchmarks.measure import has_wrk, meilisearch_for, served, wrk
 from benchmarks.relevance import all_records, build_registry, index_everything
 from benchmarks.relevance_queries import make_queries
 from benchmarks.site_bench import Target, throughput
@@ -42,7 +43,7 @@ from registry.clock import today
 from registry.db import make_engine
 from registry.settings import get_settings
 from search.client import SearchIndex, SearchTarget, quick_transport
-from search.request import SearchParams, meili_request
+from search.request import ALL_FACETS, SearchParams, meili_request
 
 
 def pct(values: list[float], q: int) -> float:
@@ -55,6 +56,8 @@ def add_registry_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--sample", type=int, default=150)
     parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    parser.add_argument("--keep-index", action="store_true",
+                        help="reuse the index of an earlier run over the same registry (same documents)")
 
 
 @dataclasses.dataclass
@@ -75,27 +78,25 @@ def searchable_registry(args: argparse.Namespace, name: str) -> Iterator[Searcha
     engine = make_engine(args.database_url) if args.database_url else build_registry(args.work, args.certificates)
     records = all_records(engine)
     texts = [q.text for q in make_queries(records, args.sample)]
-    with meilisearch_for(args.work / name) as (url, key):
+    with meilisearch_for(args.work / name, keep=args.keep_index) as (url, key):
         index = SearchIndex(SearchTarget(url, key, "bench"), timeout=30)
-        index_everything(engine, index)
+        index_everything(engine, index, keep=args.keep_index)
         yield Searchable(engine, len(records), texts, url, key, index)
 
 
 class RawSearch:
-    """The same request the API sends (page, facets, highlights), straight to Meilisearch;
-    ``facets=False`` leaves out the facets, to show what they cost Meilisearch itself."""
+    """The request the API sends Meilisearch first (page, grouping, highlights, the ``facets``
+    asked), straight to Meilisearch: what the API adds is measured against it."""
 
-    def __init__(self, url: str, key: str, facets: bool = True) -> None:
-        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
-                   "Accept-Encoding": "identity"}
-        self.client = httpx.Client(base_url=url, headers=headers, transport=quick_transport())
+    def __init__(self, url: str, key: str, facets: tuple[str, ...] = ()) -> None:
+        self.client = httpx.Client(base_url=url, headers=raw_headers(key), transport=quick_transport())
         self.facets = facets
 
+    def body(self, text: str) -> bytes:
+        return orjson.dumps({"q": text, **meili_request(SearchParams(q=text, facets=self.facets), today())})
+
     def __call__(self, text: str) -> float:
-        request = meili_request(SearchParams(q=text), today())
-        if not self.facets:
-            del request["facets"]
-        body = orjson.dumps({"q": text, **request})
+        body = self.body(text)
         started = time.perf_counter()
         response = self.client.post("/indexes/bench/search", content=body)
         response.json()
@@ -104,17 +105,22 @@ class RawSearch:
         return elapsed
 
 
-async def paired_latencies(app, raw: RawSearch, bare: RawSearch,
-                           texts: list[str]) -> tuple[list[float], list[float], list[float]]:
-    """Each query asked of raw Meilisearch (with and without facets) and of the API back to
-    back, the order alternating, so that all see the machine in the same state (an index still
-    settling, a noisy neighbour)."""
-    raws, bares, apis = [], [], []
+def raw_headers(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", "Content-Type": "application/json", "Accept-Encoding": "identity"}
+
+
+def api_path(text: str, facets: tuple[str, ...] = ()) -> str:
+    return f"/api/v1/search?q={quote(text)}" + (f"&facets={','.join(facets)}" if facets else "")
+
+
+async def paired_latencies(app, raw: RawSearch, texts: list[str]) -> tuple[list[float], list[float]]:
+    """Each query asked of raw Meilisearch and of the API in-process (ASGI) back to back, the
+    order alternating, so that both see the machine in the same state."""
+    raws, apis = [], []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         for i, text in enumerate(texts):
-            path = f"/api/v1/search?q={quote(text)}"
-            bares.append(bare(text))
+            path = api_path(text, raw.facets)
             if i % 2:
                 raws.append(raw(text))
             started = time.perf_counter()
@@ -124,7 +130,7 @@ async def paired_latencies(app, raw: RawSearch, bare: RawSearch,
                 raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
             if not i % 2:
                 raws.append(raw(text))
-    return raws, bares, apis
+    return raws, apis
 
 
 def served_latencies(base_url: str, raw: RawSearch, texts: list[str]) -> tuple[list[float], list[float]]:
@@ -136,7 +142,7 @@ def served_latencies(base_url: str, raw: RawSearch, texts: list[str]) -> tuple[l
             if i % 2:
                 raws.append(raw(text))
             started = time.perf_counter()
-            response = client.get(f"/api/v1/search?q={quote(text)}")
+            response = client.get(api_path(text, raw.facets))
             body = response.json()
             apis.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200 or body["degraded"]:
@@ -144,6 +150,29 @@ def served_latencies(base_url: str, raw: RawSearch, texts: list[str]) -> tuple[l
             if not i % 2:
                 raws.append(raw(text))
     return raws, apis
+
+
+def under_load(base_url: str, raw: RawSearch, text: str, args: argparse.Namespace) -> dict[str, list[dict]]:
+    """wrk with ``--clients`` clients against the served API and against raw Meilisearch
+    asked the same request, ``--rounds`` rounds each, taking turns."""
+    runs: dict[str, list[dict]] = {"api": [], "raw": []}
+    work = args.work / "wrk"
+    work.mkdir(parents=True, exist_ok=True)
+    headers = raw_headers(raw.client.headers["Authorization"].removeprefix("Bearer "))
+    del headers["Accept-Encoding"]  # wrk asks for no compression anyway
+
+    def api() -> dict:
+        return wrk(base_url, [api_path(text)], args.seconds, work, connections=args.clients)
+
+    def meili() -> dict:
+        return wrk(str(raw.client.base_url).rstrip("/"), ["/indexes/bench/search"], args.seconds, work,
+                   connections=args.clients, bodies=[raw.body(text)], headers=headers)
+
+    api(), meili()  # warm up
+    for _ in range(args.rounds):
+        runs["api"].append(api())
+        runs["raw"].append(meili())
+    return runs
 
 
 async def api_throughput(app, paths: list[str], seconds: float) -> tuple[float, int]:
@@ -154,35 +183,58 @@ async def api_throughput(app, paths: list[str], seconds: float) -> tuple[float, 
     return target.done / target.seconds, target.errors
 
 
+def show(label: str, raw: list[float], api: list[float], plus50: float, plus99: float) -> None:
+    print(f"  {label}")
+    print(f"    raw Meilisearch     p50 {pct(raw, 50):6.2f} ms  p99 {pct(raw, 99):6.2f} ms")
+    print(f"    GET /api/v1/search  p50 {pct(api, 50):6.2f} ms  p99 {pct(api, 99):6.2f} ms  "
+          f"(+{pct(api, 50) - pct(raw, 50):.2f} / +{pct(api, 99) - pct(raw, 99):.2f} ms; "
+          f"targets +{plus50} / +{plus99} ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_registry_arguments(parser)
-    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--seconds", type=float, default=6, help="of each wrk round")
+    parser.add_argument("--rounds", type=int, default=3, help="wrk rounds of each side, taking turns")
+    parser.add_argument("--clients", type=int, default=16, help="wrk connections")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="served with these --workers")
+    parser.add_argument("--load-query", default="galaxy", help="the query wrk asks again and again")
     args = parser.parse_args()
     with searchable_registry(args, "search-bench") as registry:
         engine, texts, url, key = registry.engine, registry.texts, registry.url, registry.key
         settings = dataclasses.replace(get_settings(), rate_limit_per_minute=0)
         app = create_app(settings, engine, registry.index, run_worker=False, migrate=False)
-        raw_search, bare_search = RawSearch(url, key), RawSearch(url, key, facets=False)
-        asyncio.run(paired_latencies(app, raw_search, bare_search, texts[:100]))  # warm up
-        raw, bare, api = asyncio.run(paired_latencies(app, raw_search, bare_search, texts))
-        paths = [f"/api/v1/search?q={quote(t)}" for t in texts]
-        rate, errors = asyncio.run(api_throughput(app, paths, args.seconds))
+        plain, faceted = RawSearch(url, key), RawSearch(url, key, facets=ALL_FACETS)
+        asyncio.run(paired_latencies(app, plain, texts[:100]))  # warm up
+        raw, api = asyncio.run(paired_latencies(app, plain, texts))
+        rate, errors = asyncio.run(api_throughput(app, [api_path(t) for t in texts], 8))
         env = {"HOPQUY_DATABASE_URL": engine.url.render_as_string(hide_password=False), "HOPQUY_MEILI_URL": url,
                "HOPQUY_MEILI_KEY": key, "HOPQUY_MEILI_INDEX": "bench", "HOPQUY_RATE_LIMIT": "0"}
+        loads = {}
         with served(args.work / "served", env) as base_url:
-            served_latencies(base_url, raw_search, texts[:100])  # warm up
-            served_raw, served_api = served_latencies(base_url, raw_search, texts)
+            served_latencies(base_url, plain, texts[:100])  # warm up
+            served_raw, served_api = served_latencies(base_url, plain, texts)
+            all_raw, all_api = served_latencies(base_url, faceted, texts)
+            if has_wrk() and 1 in args.workers:
+                loads[1] = under_load(base_url, plain, args.load_query, args)
+        for workers in [w for w in args.workers if w != 1 and has_wrk()]:
+            with served(args.work / "served", env, options=("--workers", str(workers))) as base_url:
+                loads[workers] = under_load(base_url, plain, args.load_query, args)
     print(f"\nsearch latency, {registry.certificates:,} certificates, {len(texts):,} queries of the relevance mix")
-    print(f"  raw Meilisearch       p50 {pct(raw, 50):6.2f} ms  p99 {pct(raw, 99):6.2f} ms")
-    print(f"    the same, no facets p50 {pct(bare, 50):6.2f} ms  p99 {pct(bare, 99):6.2f} ms  "
-          "(what the five facet counts cost Meilisearch)")
-    print(f"  GET /api/v1/search    p50 {pct(api, 50):6.2f} ms  p99 {pct(api, 99):6.2f} ms  "
-          f"{rate:,.0f} req/s with 32 clients, {errors} errors")
-    print("  served by uvicorn over HTTP, the same strings again, paired with raw:")
-    print(f"    raw Meilisearch     p50 {pct(served_raw, 50):6.2f} ms  p99 {pct(served_raw, 99):6.2f} ms")
-    print(f"    GET /api/v1/search  p50 {pct(served_api, 50):6.2f} ms  p99 {pct(served_api, 99):6.2f} ms")
-    print(f"  targets: API p50 <= raw p50 + 2 ms ({pct(raw, 50) + 2:.2f}); API p99 < 15 ms; no errors")
+    show("in-process (ASGI), the default request (grouped by device, no facets)", raw, api, 1.5, 3)
+    print(f"    {rate:,.0f} req/s with 32 clients in-process, {errors} errors")
+    show("served by uvicorn over HTTP, the default request", served_raw, served_api, 1.5, 3)
+    show("served, facets=all (raw: the same facets)", all_raw, all_api, "-", 3)
+    for workers, runs in loads.items():
+        api_rps, raw_rps = (statistics.median(r["rps"] for r in runs[side]) for side in ("api", "raw"))
+        api_p99, raw_p99 = (statistics.median(r["p99"] for r in runs[side]) for side in ("api", "raw"))
+        print(f"  under load: wrk, {args.clients} clients, {args.rounds} rounds of {args.seconds:.0f} s each "
+              f"taking turns, q={args.load_query!r}, --workers {workers} (medians)")
+        for side, label in (("api", "GET /api/v1/search"), ("raw", "raw Meilisearch")):
+            rounds = ", ".join(f"{r['rps']:,.0f}/s p99 {r['p99']:.1f} ms" for r in runs[side])
+            print(f"    {label:<19} {rounds}; errors {sum(r['errors'] for r in runs[side])}")
+        print(f"    throughput API/raw {api_rps / raw_rps:.2f} (target >= 0.5); p99 API - raw "
+              f"{api_p99 - raw_p99:+.1f} ms (target <= +10)")
 
 
 if __name__ == "__main__":

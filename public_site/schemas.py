@@ -66,7 +66,7 @@ class SearchHit(msgspec.Struct):
     url: str
     highlight: dict[str, str]  # field → its text as HTML, the matched words in <mark>
     device: str | None  # the device it is a certificate of: brand|model without regional suffix
-    device_certificates: int | None  # on a grouped page: how many matches are of that device
+    device_certificates: int | None  # on a grouped page: the device's certificates within the filters
 
 
 class SearchPage(msgspec.Struct):

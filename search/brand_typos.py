@@ -9,6 +9,7 @@ the brand with the most certificates. Used when a query as typed finds nothing.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -19,7 +20,12 @@ from sqlmodel import Session
 from registry.models import Certificate
 from search.listing import fold
 
+WORD = re.compile(r"[a-z0-9]+")  # of a folded brand
+# a query's words of letters, and the letters before a bracket or stop (``lou(a)``); not the
+# letters inside a code (``DSN`` of SM-A546E/DSN)
+LETTERS = re.compile(r"(?<![\w/-])[^\W\d_]+(?=[\s(),.;:]|$)")
 REFRESH_SECONDS = 600
+TYPO_FREE = 5  # Meilisearch forgives one wrong letter from this length: a swap is still two
 MIN_LENGTH = 3
 
 
@@ -40,7 +46,7 @@ class BrandWords:
             brands = session.execute(select(Certificate.brand, func.count()).group_by(Certificate.brand)).all()
         words: Counter[str] = Counter()
         for brand, count in brands:
-            for word in fold(brand or "").split():
+            for word in WORD.findall(fold(brand or "")):  # LUO(A): "luo" and "a"
                 if len(word) >= MIN_LENGTH:
                     words[word] += count
         with self._lock:
@@ -73,21 +79,24 @@ def one_slip(a: str, b: str) -> bool:
 
 
 def brand_corrected(query: str, words: Counter[str] | frozenset[str]) -> str:
-    """``query`` with each word one slip from a brand word replaced by the likeliest one."""
+    """``query`` with its word one slip from a brand word replaced by the likeliest one (the
+    letters of a word, so ``lou(a)`` is read as ``luo(a)``). One word only, the first with a
+    swap if any has one (the slip people make), else the first with another slip: ``popo
+    reno`` is OPPO's Reno, not OPPO and the brand Revo. Another slip only in a word shorter
+    than ``TYPO_FREE``: Meilisearch forgives it in longer ones, and ``galaxy`` is not Galax."""
     counts = words if isinstance(words, Counter) else Counter(words)
-    out, changed = [], False
-    for word in query.split():
-        folded = fold(word)
+    best: dict[str, tuple[re.Match[str], str]] = {}
+    for match in LETTERS.finditer(query):
+        folded = fold(match.group())
         if len(folded) >= MIN_LENGTH and folded.isalpha() and folded not in counts:
             near = [(slip(folded, w), w) for w in counts]
-            swaps = [w for kind, w in near if kind == "swap"]
-            best = _likeliest(swaps or [w for kind, w in near if kind == "edit"], counts)
-            if best:
-                out.append(best)
-                changed = True
-                continue
-        out.append(word)
-    return " ".join(out) if changed else query
+            for kind in ("swap", "edit") if len(folded) < TYPO_FREE else ("swap",):
+                if kind not in best and (brand := _likeliest([w for k, w in near if k == kind], counts)):
+                    best[kind] = (match, brand)
+    if not best:
+        return query
+    match, brand = best.get("swap") or best["edit"]
+    return query[:match.start()] + brand + query[match.end():]
 
 
 def _likeliest(candidates: list[str], counts: Counter[str]) -> str | None:

@@ -11,6 +11,7 @@ import orjson
 from registry.codes import model_key
 from registry.records import CertificateData
 from search.categories import category_of
+from search.trade_names import trade_name
 
 NO_EXPIRY = 99991231
 REGIONAL_SUFFIX = re.compile(r"[/(]")  # compiled once: a million documents use them
@@ -54,6 +55,7 @@ def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
         "number_key": model_key(record.certificate_no),  # 2312/2026/CBHQ-B70 → 23122026CBHQB70
         "kind": record.kind,
         "product_name": record.product_name,
+        "trade_name": trade_name(record.product_name, record.brand),
         "category": category_of(record.product_name),
         "brand": record.brand,
         "models": list(record.models),

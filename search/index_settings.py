@@ -15,6 +15,9 @@ SETTINGS = {
         "number_key",
         "mark_code",
         "brand",
+        # the name sold under (search.trade_names): one equal to the query ranks before the
+        # names it begins, by exactness; product_name still holds it for the other rules
+        "trade_name",
         "product_name",
         "holder_name",
         "holder_tax_code",

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from registry.records import CertificateData
 from registry.snapshots import load_few
 from search.client import SearchIndex
-from search.documents import to_document
+from search.documents import device_key, to_document
 from search.fallback import search_sql
 from search.parts import part_hits, part_key, part_request
 from search.pins import code_pins
@@ -48,12 +48,15 @@ class Pins:
     the search's own best ``HEAD``: ``Discover`` may mean the Galaxy Discover as well as a
     Discovery being typed. ``parts``: devices whose code the query is a whole part of
     (``search.parts``), after the search's own best ``PARTS_AFTER``; found by Meilisearch
-    with the first page, so among its matches."""
+    with the first page, so among its matches; but before the codes that go on from the
+    query (``begun``, among the first): an exact part is an exact match, ``AP30`` of ATOM AP30
+    before AP300."""
 
     first: list[Pin]
     after: list[Pin]
     parts: list[Pin] = field(default_factory=list)
     records: dict[int, CertificateData] = field(default_factory=dict)  # of first and after
+    begun: frozenset[int] = frozenset()  # ids of the first that are codes going on from the query
 
     def __bool__(self) -> bool:
         return bool(self.first or self.after or self.parts)
@@ -83,12 +86,12 @@ def pinned(engine: Engine, query: str) -> Pins:
     neighbours one slip away never are)."""
     with engine.connect() as connection:
         connection = connection.execution_options(read_only=True)
-        first, after = code_pins(connection, query)
+        first, after, begun = code_pins(connection, query)
         if not first and not after:
             return Pins([], [])
         records = load_few(connection, list(dict.fromkeys(first + after)))
     return Pins(*([Pin(cid, records[cid].certificate_no) for cid in ids if cid in records] for ids in (first, after)),
-                records=records)
+                records=records, begun=begun)
 
 
 def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
@@ -101,8 +104,9 @@ def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
     if not pins.after and not pins.parts and part is None:
         return pins.first
     named = {pin.id for pin in pins.first}
+    devices = pinned_devices(pins.first, pins, params)
     head = [Pin(cid, hit["certificate_no"]) for cid, hit in zip(page_one[IDS], page_one["hits"], strict=True)
-            if cid not in named][:HEAD] if page_one else []
+            if cid not in named and hit.get("device") not in devices][:HEAD] if page_one else []
     requests = []
     if len(head) < HEAD and (page_one is None or page_one["total"] > len(page_one[IDS])):
         request = meili_request(params, on)
@@ -117,7 +121,18 @@ def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
         return pins.first
     if results:
         head = [Pin(doc["id"], doc["certificate_no"]) for doc in results[0]["hits"]]
+    split = next((i for i, pin in enumerate(pins.first) if pin.id in pins.begun), None)
+    if split is not None and parts:
+        return _once(pins.first[:split] + parts + pins.first[split:] + head + pins.after)
     return _once(pins.first + head[:PARTS_AFTER] + parts + head + pins.after)
+
+
+def pinned_devices(pins: list[Pin], found: Pins, params: SearchParams) -> dict[str, int]:
+    """Grouped by device, a pinned certificate stands for its device, whose own hit on the
+    search's page goes: device → the pin's id."""
+    if not params.grouped:
+        return {}
+    return {device_key(found.records[pin.id]): pin.id for pin in reversed(pins) if pin.id in found.records}
 
 
 def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: Pins,
@@ -127,8 +142,10 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
     at = window(1, params.per_page, len(pins))
     on_page = dict(zip(body[IDS], body["hits"], strict=True))
     named = {pin.id for pin in pins}
-    rest = [hit for cid, hit in on_page.items() if cid not in named][: at.limit]
-    matched = {pin.id for pin in found.parts}  # found by the search itself: among its matches
+    devices = pinned_devices(pins, found, params)
+    standing = {devices[hit["device"]] for cid, hit in on_page.items() if hit.get("device") in devices}
+    rest = [hit for cid, hit in on_page.items() if cid not in named and hit.get("device") not in devices][: at.limit]
+    matched = {pin.id for pin in found.parts} | standing  # among the search's matches
     beyond = [pin for pin in pins if pin.id not in on_page and pin.id not in matched]
     overlap = len(pins) - len(beyond)
     counting = None

@@ -21,14 +21,17 @@ people really make are handled here, deliberately and by structure:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
+from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, select
 
 from registry.codes import canonical_certificate_no, folded_words, model_key
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateModel
+from search.documents import REGIONAL_SUFFIX
 from search.slips import by_numbers, is_number_shaped_loosely, likeliest_first, number_neighbours
 
 CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
@@ -40,12 +43,17 @@ VARIANT_CODES = 200  # codes read, at most, that go on from a code typed in part
 OWN_FIRST = 3  # certificates of a code typed shown before the codes that go on from it
 MISREAD_MAX = 16  # a query without a digit is read as a misread code up to this length
 _VALUES = bindparam("values", expanding=True)
+# leads the words a code-like word's certificate should carry when a miss only moves it after
+# the search's best few: ``DIGNO Tab2 5G`` names the Kyocera DIGNO Tab2 5G, not the TAB2 of
+# another brand, which is still shown, later
+SOFT = "\x00soft"
 # Run on the raw cursor (registry.driver_reads): a search's pins take two or three indexed
 # lookups, and SQLAlchemy's execute() costs more than each of them.
 BY_NUMBER_OR_MARK = DriverQuery(select(Certificate.id).where(
     (Certificate.certificate_no == bindparam("value")) | (Certificate.mark_code == bindparam("value"))))
 BY_MODEL_KEYS = DriverQuery(
-    select(CertificateModel.certificate_id, CertificateModel.model_key, Certificate.brand, Certificate.product_name)
+    select(CertificateModel.certificate_id, CertificateModel.model_key, CertificateModel.model_code, Certificate.brand,
+           Certificate.product_name)
     .join(Certificate, Certificate.id == CertificateModel.certificate_id)
     .where(CertificateModel.model_key.in_(_VALUES))
     .order_by(Certificate.issued_on.desc())
@@ -101,10 +109,10 @@ def code_keys(query: str) -> list[tuple[str, bool, tuple[str, ...]]]:
             if 4 <= len(key) <= 40 and any(c.isdigit() for c in key):  # "Nobby S300" among product
                 # words; not the Cubot NOTE 9 for "redmi note 9 4g"
                 keys.setdefault(key, (False, _folded(words[:start] + words[start + size:])))
-    for word in words:
+    for i, word in enumerate(words):  # its other words are asked for too, but softly (``SOFT``)
         key = model_key(word)
         if len(key) >= 4 and any(c.isdigit() for c in key) and any(c.isalpha() for c in key):
-            keys.setdefault(key, (True, ()))
+            keys.setdefault(key, (True, (SOFT, *_folded(words[:i] + words[i + 1:]))))
     if len(words) > 1:
         for i, word in enumerate(words):
             key = model_key(word)
@@ -129,7 +137,13 @@ def begun_word_ids(connection: Connection, query: str) -> list[int]:
     return code_pins(connection, query)[1]
 
 
-def code_pins(connection: Connection, query: str) -> tuple[list[int], list[int]]:
+class CodePins(NamedTuple):
+    first: list[int]  # pinned_ids
+    after: list[int]  # begun_word_ids
+    begun: frozenset[int]  # those of the first that are codes going on from the query, not named by it
+
+
+def code_pins(connection: Connection, query: str) -> CodePins:
     """(``pinned_ids``, ``begun_word_ids``), the codes a query begins read once for both.
 
     The first: the number itself or its mark code, then for something shaped like a number
@@ -140,15 +154,15 @@ def code_pins(connection: Connection, query: str) -> tuple[list[int], list[int]]
     Meilisearch's best few."""
     query = query.strip()
     if not query or len(query) > 120:
-        return [], []
+        return CodePins([], [], frozenset())
     number = canonical_certificate_no(query)
     found = [row.id for row in BY_NUMBER_OR_MARK.all(connection, value=number)]
     if is_number_shaped_loosely(number):  # a slip can make another real number: show both
         found += [row.id for row in likeliest_first(number, by_numbers(connection, number_neighbours(number)))]
     if found:
-        return list(dict.fromkeys(found))[:MAX_PINS], []
-    newest: dict[str, int] = {}  # the newest certificate of each key read, for the codes begun
-    named = _named_ids(connection, code_keys(query), newest)
+        return CodePins(list(dict.fromkeys(found))[:MAX_PINS], [], frozenset())
+    newest: dict[str, Newest] = {}  # the newest certificate of each key read, for the codes begun
+    named, unfitting = _named_ids(connection, code_keys(query), newest)
     begun: list[int] = []
     words: list[int] = []
     for key in begun_keys(query):
@@ -160,13 +174,15 @@ def code_pins(connection: Connection, query: str) -> tuple[list[int], list[int]]
     # TL-WR702N being typed. When the query ends in a separator (SM-A546E/), it is surely
     # still being typed: the codes that go on come first.
     own = 1 if query[-1] in UNFINISHED else OWN_FIRST
-    return list(dict.fromkeys(named[:own] + begun[:MAX_PINS] + named)), words
+    first = list(dict.fromkeys(named[:own] + begun[:MAX_PINS] + named))
+    return CodePins(first, list(dict.fromkeys(unfitting + words)), frozenset(begun[:MAX_PINS]) - set(named))
 
 
 def _named_ids(connection: Connection, keys: list[tuple[str, bool, tuple[str, ...]]],
-               newest: dict[str, int]) -> list[int]:
+               newest: dict[str, Newest]) -> tuple[list[int], list[int]]:
     """The certificates of ``keys`` (``code_keys``) that carry the words each key needs, in
-    the keys' order, newest first within a key; ``MAX_PINS`` at most. The first key, with its
+    the keys' order, newest first within a key; ``MAX_PINS`` at most; and apart, those of a
+    key whose words are asked softly (``SOFT``) that miss them. The first key, with its
     readings, is looked up alone, and the others only if it names fewer: ``Casper 2K Smart
     TV`` would otherwise read the thousand certificates of 2K SMART TV to keep none of them.
     Notes the newest certificate of each key read in ``newest``."""
@@ -177,18 +193,26 @@ def _named_ids(connection: Connection, keys: list[tuple[str, bool, tuple[str, ..
         for variant in readings(key)[1:] if confusable else ():
             rank.setdefault(variant, (position, 1))
     found: dict[int, None] = {}
+    unfitting: dict[int, None] = {}
     for group in ([k for k, r in rank.items() if r[0] == 0], [k for k, r in rank.items() if r[0] > 0]):
         if not group or len(found) >= MAX_PINS:
             break
         rows = BY_MODEL_KEYS.all(connection, values=group)  # newest first
         for row in rows:
-            newest.setdefault(row.model_key, row.certificate_id)
+            newest.setdefault(row.model_key, Newest.of(row))
         for row in sorted(rows, key=lambda row: rank[row.model_key]):  # stable: newest first within a key
-            if row.certificate_id not in found and _carries(row, needs.get(row.model_key, ())):
+            if row.certificate_id in found:
+                continue
+            wanted = needs.get(row.model_key, ())
+            soft = wanted[:1] == (SOFT,)
+            if _carries(row, wanted[1:] if soft else wanted):
                 found[row.certificate_id] = None
+                unfitting.pop(row.certificate_id, None)
                 if len(found) == MAX_PINS:
                     break
-    return list(found)
+            elif soft and len(unfitting) < MAX_PINS:
+                unfitting[row.certificate_id] = None
+    return list(found), [cid for cid in unfitting if cid not in found]
 
 
 def begun_keys(query: str) -> list[str]:
@@ -203,13 +227,15 @@ def begun_keys(query: str) -> list[str]:
     return [key for key in dict.fromkeys(keys) if 4 <= len(key) <= 40 and any(c.isalpha() for c in key)]
 
 
-def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None = None) -> tuple[list[int], bool]:
-    """The newest certificate of each model code that begins with ``key``, shortest code
-    first (a model before its regional variants); none when more than ``VARIANT_CODES``
-    codes begin with ``key`` (its shortest codes are not known: that is left to
-    Meilisearch). And whether ``key`` is a word rather than a code: it has no digit and is
-    not a code itself (``nokia``, ``Discover``; but ``FLOW``, when FLOW is a model, goes on to
-    ``FLOW7`` and ``FLOW11`` as a code does).
+def variant_ids(connection: Connection, key: str, newest: dict[str, Newest] | None = None) -> tuple[list[int], bool]:
+    """The newest certificate of each device whose model code begins with ``key``, by its
+    shortest such code (``SM-A54``: SM-A546E, not SM-A546E/DS and SM-A546E/EEA as well; but
+    ``SM-A546E`` goes on to each of its regional variants); none when more than
+    ``VARIANT_CODES`` codes begin with ``key`` (its shortest codes are not known: that is left
+    to Meilisearch). And whether ``key`` is a
+    word rather than a code: it has no digit and is not a code itself (``nokia``,
+    ``Discover``; but ``FLOW``, when FLOW is a model, goes on to ``FLOW7`` and ``FLOW11`` as a
+    code does).
 
     The range is ``key`` to ``key`` followed by Z's: keys hold only A-Z and 0-9, so it is
     exactly the keys that begin with ``key``, in any collation that orders those characters
@@ -218,12 +244,31 @@ def variant_ids(connection: Connection, key: str, newest: dict[str, int] | None 
     codes = [row.model_key for row in BEGUN_CODES.all(connection, low=key, high=key + "Z" * (KEY_MAX - len(key)))]
     if len(codes) > VARIANT_CODES or not codes:
         return [], False
-    shortest = sorted(codes, key=lambda code: (len(code), code))[:MAX_PINS]
+    shortest = sorted(codes, key=lambda code: (len(code), code))[:MAX_PINS * 3]  # a device's variants among them
     newest = {} if newest is None else newest
     unread = [code for code in shortest if code not in newest]
     for row in BY_MODEL_KEYS.all(connection, values=unread) if unread else ():  # newest first
-        newest.setdefault(row.model_key, row.certificate_id)
-    return [newest[code] for code in shortest], codes[0] != key and not any(c.isdigit() for c in key)
+        newest.setdefault(row.model_key, Newest.of(row))
+    devices: dict[object, int] = {}
+    for code in shortest:
+        if code in newest:  # a device by its shortest code; but a device whose code is the key
+            # typed has its regional variants listed: SM-A546E/ is typing one of them
+            device = newest[code].device
+            devices.setdefault(code if device[1] == key else device, newest[code].id)
+    return list(devices.values())[:MAX_PINS], codes[0] != key and not any(c.isdigit() for c in key)
+
+
+@dataclass(frozen=True)
+class Newest:
+    """A code's newest certificate, and the device it is of (brand, code without its
+    regional suffix)."""
+
+    id: int
+    device: tuple[str, str]
+
+    @classmethod
+    def of(cls, row) -> Newest:
+        return cls(row.certificate_id, (row.brand.lower(), model_key(REGIONAL_SUFFIX.split(row.model_code, 1)[0])))
 
 
 def _carries(row, words: tuple[str, ...]) -> bool:

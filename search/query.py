@@ -30,12 +30,14 @@ from search.request import (
     SearchParams,
     count_devices,
     filtered,
+    meili_filters,
     meili_request,
     search_meili,
     status_facet,
 )
 
 log = logging.getLogger(__name__)
+MAX_WORDS = 12  # a longer query is not asked word by word
 
 
 @dataclass
@@ -61,7 +63,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             request["matchingStrategy"] = "last"
         try:
             if grouped:
-                count_devices(index, params.q, request, body["hits"])
+                count_devices(index, request, body["hits"])
             if "status" in params.facets:
                 body["facets"]["status"] = status_facet(index, params.q, request, on)
         except SearchUnavailable as exc:  # the hits stand; the counts are left out
@@ -72,13 +74,43 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
             **body, "grouped_by": "device" if grouped else "certificate", "degraded": answer.degraded}
 
 
+def words_found(index: SearchIndex, params: SearchParams, on: date) -> str:
+    """The query without the words that keep it from finding anything, '' when there is no
+    such reading: first without the words no certificate holds (each asked alone, in one
+    round trip); when every word is somewhere, without the one word whose leaving out finds
+    something, the fewest certificates if several do (a second round trip): ``myphone (lp)
+    q-smart plus``, whose brand's (PL) was typed the wrong way round, is the Q-Smart Plus."""
+    words = params.q.split()
+    if not 1 < len(words) <= MAX_WORDS:
+        return ""
+    filters = meili_filters(params, on)
+
+    def totals(queries: list[str]) -> list[int]:
+        asked = [{"q": query, "matchingStrategy": "all", "page": 1, "hitsPerPage": 0, "filter": filters}
+                 for query in queries]
+        return [result.get("totalHits", 0) for result in index.search_many("", asked)]
+
+    # every word but the last is a whole word in the search
+    alone = totals([word if i == len(words) - 1 else f"{word} " for i, word in enumerate(words)])
+    kept = [word for word, total in zip(words, alone, strict=True) if total]
+    if len(kept) < len(words):
+        return " ".join(kept)
+    without = totals([" ".join(words[:i] + words[i + 1:]) for i in range(len(words))])
+    found = [(total, i) for i, total in enumerate(without) if total]
+    if not found:
+        return ""
+    left_out = min(found)[1]
+    return " ".join(words[:left_out] + words[left_out + 1:])
+
+
 def read_again(engine: Engine, query: str) -> str:
     """The query with a brand's slip mended ('' when there is none)."""
     mended = brand_corrected(query, BRAND_WORDS.of(engine))
     return mended if mended != query else ""
 
 
-def _answer(engine: Engine, index: SearchIndex | None, params: SearchParams, on: date, reread: bool) -> Answer:
+def _answer(engine: Engine, index: SearchIndex | None, params: SearchParams, on: date, reread: bool,
+            trim: bool = True) -> Answer:
     named = normalise_regulation(params.q) if params.q[:4].upper() == "QCVN" else None
     if named and not params.regulation:
         # regulations are a filter, not searched words: a query that names one lists its certificates
@@ -97,11 +129,15 @@ def _answer(engine: Engine, index: SearchIndex | None, params: SearchParams, on:
             else:
                 body = search_meili(index, params, on, part=part)
                 found = pins.result() if pins is not None else None
+                if not body["total"] and params.q and reread and not (found and found.first) and (
+                        again := read_again(engine, params.q)):  # pins shown later only: a slip more likely
+                    return _answer(engine, index, replace(params, q=again), on, reread=False)
                 if not body["total"] and params.q and not found:
-                    if reread and (again := read_again(engine, params.q)):
-                        return _answer(engine, index, replace(params, q=again), on, reread=False)
                     # a misread or extra word that names no code (``galaxy a54 chính hãng``):
-                    # rather than answer nothing, match fewer words
+                    # rather than answer nothing, leave out the words found nowhere, else
+                    # match fewer words
+                    if trim and (kept := words_found(index, params, on)):
+                        return _answer(engine, index, replace(params, q=kept), on, reread=False, trim=False)
                     body, relaxed = search_meili(index, params, on, relaxed=True), True
                 elif found is not None and (found or body[PARTS]):
                     parts = [pinning.Pin(*hit) for hit in body[PARTS]]

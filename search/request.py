@@ -17,7 +17,9 @@ from registry.catalogue import FIELDS
 from registry.status import effective_status
 from search.client import SearchIndex
 from search.documents import day_number
+from search.index_settings import SETTINGS
 from search.parts import part_hits, part_request
+from search.trade_names import exact_trade_first
 
 # a facet a client may ask for (``facets=``) → the document attribute it counts: the catalogue's
 # filters that count (registry.catalogue) and the device type; "status" is counted apart
@@ -28,7 +30,8 @@ ALL_FACETS = ("status", *FACET_NAMES)
 # what a hit shows (``hit_from_document``): the search keys and day numbers stay in Meilisearch,
 # which halves the answer it writes and we read (14 to 8 kB for a page of 20)
 SHOWN = ["id", "certificate_no", "kind", "admin_status", "product_name", "brand", "models", "holder_name",
-         "issued_on", "expires_on", "device_key"]
+         "issued_on", "expires_on", "device_key", "trade_name"]
+FACET_VALUES = SETTINGS["faceting"]["maxValuesPerFacet"]  # counted per facet, at most
 GROUPINGS = ("device", "certificate")  # one hit per device (its best certificate), or every certificate
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
@@ -155,11 +158,12 @@ def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bo
         result, parts = index.search_many(params.q, [request, part_request(part)])
     else:
         result, parts = index.search(params.q, request), None
+    documents = exact_trade_first(result["hits"], params.q) if params.page == 1 else result["hits"]
     return {
         "total": result.get("totalHits", 0),
-        "hits": [hit_from_document(doc, on) for doc in result["hits"]],
+        "hits": [hit_from_document(doc, on) for doc in documents],
         "facets": result.get("facetDistribution", {}),
-        IDS: [doc["id"] for doc in result["hits"]],
+        IDS: [doc["id"] for doc in documents],
         PARTS: part_hits(part, parts) if part else [],
     }
 
@@ -204,14 +208,21 @@ def facet_names(asked: str) -> tuple[str, ...]:
     return names
 
 
-def count_devices(index: SearchIndex, query: str, request: dict[str, Any], hits: list[dict[str, Any]]) -> None:
-    """Set each hit's ``device_certificates``: how many of the search's matches are of its
-    device, in one round trip (the devices of one page, counted as a facet)."""
+def count_devices(index: SearchIndex, request: dict[str, Any], hits: list[dict[str, Any]]) -> None:
+    """Set each hit's ``device_certificates``: how many certificates its device has under the
+    request's filters, in one round trip (the devices of one page, counted as a facet). The
+    query is left out: what the count promises is what the hit's link lists (the device's
+    certificates, ``device=KEY``), and without the query's words Meilisearch counts through
+    the filter alone, a fraction of a search's cost."""
     devices = list(dict.fromkeys(hit["device"] for hit in hits if hit.get("device")))
     if not devices:
         return
-    among = f"device_key IN [{', '.join(quoted(d) for d in devices)}]"
-    counts = index.search(query, counting(request, among, facets=("device_key",))).get(
-        "facetDistribution", {}).get("device_key", {})
+    chunks = [devices[i:i + FACET_VALUES] for i in range(0, len(devices), FACET_VALUES)]  # a facet's values
+    requests = [{"page": 1, "hitsPerPage": 0, "facets": ["device_key"],
+                 "filter": [*request["filter"], f"device_key IN [{', '.join(quoted(d) for d in chunk)}]"]}
+                for chunk in chunks]
+    counts: dict[str, int] = {}
+    for result in index.search_many("", requests):
+        counts.update(result.get("facetDistribution", {}).get("device_key", {}))
     for hit in hits:
-        hit["device_certificates"] = counts.get(hit.get("device"))  # past the facet's 50 values: unknown
+        hit["device_certificates"] = counts.get(hit.get("device"))

@@ -1,5 +1,5 @@
 """Devices, not a page of one device's certificates: a search lists one hit per device, with
-how many of its certificates match and a way to list them; ungrouped on request."""
+how many certificates it has (what its link lists) and a way to list them; ungrouped on request."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ A34 = "A0412190324AE01A2"
 
 @pytest.fixture
 def registry(engine, index, tmp_path):
-    rows = [row(number, models=model, product="Điện thoại di động Galaxy A54", issued=f"1{i}/03/2024")
-            for i, (number, model) in enumerate(zip(A54, ["SM-A546E/DS", "SM-A546E/EEA", "SM-A546E",
-                                                           "SM-A546E/DSN"], strict=True))]
+    models = ["SM-A546E/DS", "SM-A546E/EEA", "SM-A546E", "SM-A546E/DSN"]
+    suffixes = ["", "", "", " Awesome"]
+    rows = [row(number, models=model, product=f"Điện thoại di động Galaxy A54{suffix}",
+                issued=f"1{i}/03/{2023 if i == 0 else 2024}")
+            for i, (number, model, suffix) in enumerate(zip(A54, models, suffixes, strict=True))]
     rows.append(row(A34, models="SM-A346E", product="Điện thoại di động Galaxy A34"))
     assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
     drain(engine, index)
@@ -34,6 +36,15 @@ def test_one_hit_per_device_with_its_count(registry, index):
     assert body["grouped_by"] == "device" and body["total"] == 2
     counts = {hit["device"]: hit["device_certificates"] for hit in body["hits"]}
     assert counts == {"samsung|SMA546E": 4, "samsung|SMA346E": 1}
+
+
+def test_the_count_is_the_devices_certificates_within_the_filters(registry, index):
+    """One certificate matches every word, the device has four: the hit says four, the
+    number its link lists; a filter the search has narrows the count too."""
+    body = search_certificates(registry, index, SearchParams(q="galaxy awesome"))
+    assert [(hit["certificate_no"], hit["device_certificates"]) for hit in body["hits"]] == [(A54[3], 4)]
+    issued_in_2024 = search_certificates(registry, index, SearchParams(q="galaxy awesome", year=2024))
+    assert issued_in_2024["hits"][0]["device_certificates"] == 3  # the first was issued in 2023
 
 
 def test_ungrouped_on_request_and_one_devices_certificates(registry, index):
@@ -64,3 +75,17 @@ def test_the_page_links_a_device_to_its_certificates(registry, index):
         api = client.get("/api/v1/search", params={"q": "galaxy", "group": "certificate"}).json()
         assert api["total"] == 5
         assert client.get("/api/v1/search", params={"q": "galaxy", "group": "model"}).status_code == 400
+
+
+def test_an_exact_trade_name_comes_before_the_names_it_begins(engine, index, tmp_path):
+    """``realme 6`` is the realme 6 first, then the 6i and the 6 Pro whose names begin with it,
+    however much newer their certificates are."""
+    names = {"RMX2001": "realme 6", "RMX2002": "realme 6i", "RMX2003": "realme 6 Pro", "RMX2004": "realme 6 Pro 5G"}
+    rows = [row(f"A04121{i}0324AE01A2", models=model, brand="Realme", product=f"Điện thoại di động {name}",
+                issued=f"1{i}/03/202{i}") for i, (model, name) in enumerate(names.items())]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
+    drain(engine, index)
+    for query, first in (("realme 6", "RMX2001"), ("Realme 6 Pro", "RMX2003"), ("realme 6i", "RMX2002"),
+                         ("điện thoại realme 6", "RMX2001"), ("dien thoai realme 6 pro", "RMX2003")):
+        body = search_certificates(engine, index, SearchParams(q=query))
+        assert body["hits"][0]["models"] == [first], (query, [hit["models"] for hit in body["hits"]])

@@ -38,6 +38,20 @@ def test_a_brand_slip_is_mended_only_when_one_brand_is_that_near():
     assert brand_corrected("galaxy a54", words) == "galaxy a54"
 
 
+def test_a_brand_with_brackets_is_mended_but_not_the_letters_inside_a_code():
+    words = frozenset({"luo", "dns", "samsung"})  # LUO(A) gives "luo"
+    assert brand_corrected("lou(a) s15 pro", words) == "luo(a) s15 pro"
+    assert brand_corrected("Smasung, galaxy", words) == "samsung, galaxy"
+    assert brand_corrected("SM-A546E/DSN", words) == "SM-A546E/DSN"  # DSN is one swap from DNS
+
+
+def test_one_word_is_mended_a_swap_before_another_slip():
+    words = frozenset({"oppo", "revo"})
+    assert brand_corrected("popo reno 10", words) == "oppo reno 10"  # not the brand Revo as well
+    assert brand_corrected("reno popo", words) == "reno oppo"  # a swap is the slip people make
+    assert brand_corrected("galaxy a54", frozenset({"galax"})) == "galaxy a54"  # Meilisearch forgives that
+
+
 def _numbers(registry, index, query):
     body = search_certificates(registry, index, SearchParams(q=query, per_page=10))
     return [hit["certificate_no"] for hit in body["hits"]], body
