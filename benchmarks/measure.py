@@ -105,10 +105,12 @@ def meilisearch_for(work: Path, keep: bool = False) -> Iterator[tuple[str, str]]
 
 @contextmanager
 def served(work: Path, env: dict[str, str], app: str = "public_site.app:create_app",
-           options: tuple[str, ...] = ()) -> Iterator[str]:
+           options: tuple[str, ...] = (), settle: bool = False) -> Iterator[str]:
     """``app`` (a factory) in a uvicorn process of its own, started as ``hopquy serve`` starts
     it (the same uvicorn defaults, access log on) plus ``options``, with ``HOPQUY_*`` settings
-    ``env``: its base URL, once it answers."""
+    ``env``: its base URL, once it answers; ``settle``: once its start-up jobs are done too
+    (the open-data files of a big registry take a minute to write: a server measured while
+    it writes them is measured beside that work)."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "info", "--proxy-headers", *options]
@@ -128,6 +130,8 @@ def served(work: Path, env: dict[str, str], app: str = "public_site.app:create_a
             time.sleep(0.1)
         else:
             raise RuntimeError("the served app did not answer /healthz in 30 s")
+        if settle:
+            wait_idle(server.pid)
         yield url
     finally:
         server.terminate()
@@ -136,6 +140,31 @@ def served(work: Path, env: dict[str, str], app: str = "public_site.app:create_a
         except subprocess.TimeoutExpired:  # a background job (open data of a big registry) still writing
             server.kill()
             server.wait()
+
+
+def wait_idle(pid: int, quiet: float = 0.05, limit: float = 600) -> None:
+    """Wait until the process tree of ``pid`` uses less than ``quiet`` of a core over two
+    seconds (at most ``limit`` seconds)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def busy() -> float:
+        total = 0
+        for each in _tree(pid):
+            try:
+                fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    deadline = time.monotonic() + limit
+    before = busy()
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        now = busy()
+        if now - before < quiet * 2:
+            return
+        before = now
 
 
 WRK_SCRIPT = """
@@ -165,10 +194,13 @@ def wrk(base_url: str, paths: list[str], seconds: float, work: Path, connections
     command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
                "-s", str(script), base_url]  # wrk refuses more threads than connections
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
     def latency(q: int) -> float:
-        value, unit = re.search(rf"^\s+{q}%\s+([\d.]+)(us|ms|s)$", out, re.M).groups()
+        found = re.search(rf"^\s+{q}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        if found is None:
+            raise RuntimeError(f"wrk gave no {q}th percentile:\n{out}")
+        value, unit = found.groups()
         return float(value) * scale[unit]
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

@@ -39,7 +39,8 @@ from search.slips import number_neighbours, slip_likelihood
 
 SLIP, TYPED = "certificate number with a slip", "code typed as you go"
 # kinds also counted by device: found when any certificate of the device meant is in the top 10
-BY_DEVICE = ("brand + trade name", "trade name alone", "Vietnamese words + trade name", "model among listing words")
+BY_DEVICE = ("brand + trade name", "trade name alone", "Vietnamese words + trade name", "model among listing words",
+             TYPED)  # a code typed in part is answered by its device; its variant once the "/" is typed
 DEVICE_RANK, DEVICE_TARGET = 10, 0.98
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -89,7 +89,7 @@ def brand_corrected(query: str, words: Counter[str] | frozenset[str]) -> str:
     for match in LETTERS.finditer(query):
         folded = fold(match.group())
         if len(folded) >= MIN_LENGTH and folded.isalpha() and folded not in counts:
-            near = [(slip(folded, w), w) for w in counts]
+            near = [(slip(folded, w), w) for w in counts if abs(len(w) - len(folded)) <= 1]
             for kind in ("swap", "edit") if len(folded) < TYPO_FREE else ("swap",):
                 if kind not in best and (brand := _likeliest([w for k, w in near if k == kind], counts)):
                     best[kind] = (match, brand)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any, BinaryIO
@@ -20,6 +22,7 @@ from meilisearch.models.task import TaskInfo
 
 from registry.settings import Settings, generated_secret
 from search.index_settings import SETTINGS
+from search.kept_alive import KeptAlive
 from search.process import running_instance
 
 # httpx logs every request at INFO: a line on the server's log for each search and each
@@ -120,35 +123,61 @@ class SearchIndex:
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         """One search over a kept-alive connection: the Meilisearch client opens a new one for
         every request, which costs more than a search itself (see ``benchmarks/search_bench``)."""
-        return self._post(f"/indexes/{self.name}/search", {"q": query, **params})
+        return self.search_later(query, params)()
 
     def search_many(self, query: str, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Several searches for ``query`` (one per set of parameters) in one round trip."""
-        body = {"queries": [{"indexUid": self.name, "q": query, **params} for params in requests]}
-        return self._post("/multi-search", body)["results"]
+        return self.search_many_later(query, requests)()
 
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def search_later(self, query: str, params: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+        """``search``, sent now and read when the returned function is called: the caller's
+        own work (the registry's lookups) overlaps Meilisearch's."""
+        return self._post(f"/indexes/{self.name}/search", {"q": query, **params})
+
+    def search_many_later(self, query: str, requests: list[dict[str, Any]]) -> Callable[[], list[dict[str, Any]]]:
+        """``search_many``, sent now and read when the returned function is called."""
+        body = {"queries": [{"indexUid": self.name, "q": query, **params} for params in requests]}
+        answer = self._post("/multi-search", body)
+        return lambda: answer()["results"]
+
+    def _post(self, path: str, body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
         try:
-            response = self.http.post(path, content=orjson.dumps(body))
-        except httpx.TransportError as exc:
+            sent = self.searches.send("POST", path, orjson.dumps(body))
+        except (OSError, http.client.HTTPException) as exc:
             raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
-        if response.status_code == 200:
-            return orjson.loads(response.content)
-        error = _error_of(response)
-        if error.get("code") == "index_not_found" or response.status_code >= 500:
-            raise SearchUnavailable(error.get("message", f"HTTP {response.status_code}"))
-        raise SearchRefused(f"Meilisearch refused the search: {error.get('message', response.text)}")
+
+        def answer() -> dict[str, Any]:
+            try:
+                status, content = sent.answer()
+            except (OSError, http.client.HTTPException) as exc:
+                raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
+            if status == 200:
+                return orjson.loads(content)
+            error = _error_in(content)
+            if error.get("code") == "index_not_found" or status >= 500:
+                raise SearchUnavailable(error.get("message", f"HTTP {status}"))
+            raise SearchRefused(f"Meilisearch refused the search: {error.get('message', content[:300])}")
+
+        return answer
+
+    @cached_property
+    def searches(self) -> KeptAlive:
+        """Searches go over the standard library's client (``search.kept_alive``)."""
+        return KeptAlive(self.target.url, self._headers(), self.timeout)
 
     @cached_property
     def http(self) -> httpx.Client:
         """A pool of kept-alive connections, safe to share between threads."""
         # uncompressed: gzip costs Meilisearch more than it saves on a local network, and its
         # chunked replies wait on delayed ACKs (40 ms a search on a kept-alive connection)
+        return httpx.Client(base_url=self.target.url, headers=self._headers(), timeout=self.timeout,
+                            transport=quick_transport())
+
+    def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
         if self.target.key:
             headers["Authorization"] = f"Bearer {self.target.key}"
-        return httpx.Client(base_url=self.target.url, headers=headers, timeout=self.timeout,
-                            transport=quick_transport())
+        return headers
 
 
 def quick_transport() -> httpx.HTTPTransport:
@@ -159,8 +188,12 @@ def quick_transport() -> httpx.HTTPTransport:
 
 
 def _error_of(response: httpx.Response) -> dict[str, Any]:
+    return _error_in(response.content)
+
+
+def _error_in(content: bytes) -> dict[str, Any]:
     try:
-        body = orjson.loads(response.content)
+        body = orjson.loads(content)
     except orjson.JSONDecodeError:
         return {}
     return body if isinstance(body, dict) else {}

@@ -33,10 +33,21 @@ PATTERNS = (
 _NOISE = re.compile("|".join(PATTERNS))
 
 
+class _Folded(dict):
+    """Each character folded, worked out the first time it is met (``str.translate``)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = folded = "d" if char in "đĐ" else unicodedata.normalize("NFD", char)[0].lower()[:1]
+        return folded
+
+
+_FOLDED = _Folded()
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics, one character for one, so positions carry over."""
-    return "".join(
-        "d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower() for c in unicodedata.normalize("NFC", text))
+    return unicodedata.normalize("NFC", text).translate(_FOLDED)
 
 
 def without_listing_words(text: str) -> str:

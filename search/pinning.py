@@ -15,7 +15,6 @@ certificate once, whichever page it falls on, and a total that is exact on every
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,10 +28,8 @@ from search.documents import device_key, to_document
 from search.fallback import search_sql
 from search.parts import part_hits, part_key, part_request
 from search.pins import code_pins
+from search.recent import Recent
 from search.request import IDS, SearchParams, counting, hit_from_document, meili_request, quoted, search_meili
-
-# pins are looked up in the registry while Meilisearch answers: the two waits overlap
-PIN_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pins")
 
 
 @dataclass(frozen=True)
@@ -62,6 +59,7 @@ class Pins:
         return bool(self.first or self.after or self.parts)
 
 
+RECENT: Recent[Pins] = Recent()  # a query's pins, kept a moment (search.recent)
 HEAD = 5  # the search's own results shown before the codes a word typed in part begins: half a page
 PARTS_AFTER = 2  # the search's own results shown before the devices whose code the query is part of
 
@@ -150,10 +148,10 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
     overlap = len(pins) - len(beyond)
     counting = None
     if beyond and body["total"] > len(on_page):  # M goes on past the page: are they in it?
-        counting = PIN_LOOKUPS.submit(index.search, params.q, _count_among(beyond, params, on))
+        counting = index.search_later(params.q, _count_among(beyond, params, on))
     hits = _hits_of(engine, pins[at.pins], on_page, found.records, on) + rest  # while Meilisearch counts
     if counting is not None:
-        overlap += counting.result().get("totalHits", 0)
+        overlap += counting().get("totalHits", 0)
     return {**body, "hits": hits, "total": len(pins) + body["total"] - overlap}
 
 

@@ -140,7 +140,7 @@ def begun_word_ids(connection: Connection, query: str) -> list[int]:
 class CodePins(NamedTuple):
     first: list[int]  # pinned_ids
     after: list[int]  # begun_word_ids
-    begun: frozenset[int]  # those of the first that are codes going on from the query, not named by it
+    begun: frozenset[int]  # those of the first that are codes going on from the query, not the query's own
 
 
 def code_pins(connection: Connection, query: str) -> CodePins:
@@ -165,9 +165,11 @@ def code_pins(connection: Connection, query: str) -> CodePins:
     named, unfitting = _named_ids(connection, code_keys(query), newest)
     begun: list[int] = []
     words: list[int] = []
+    typed: set[int] = set()  # the newest certificate of a code that is the key itself (TRENDY)
     for key in begun_keys(query):
         ids, by_word = variant_ids(connection, key, newest)
         (words if by_word else begun).extend(ids)
+        typed |= {newest[key].id} if key in newest else set()
     begun, words = list(dict.fromkeys(begun)), list(dict.fromkeys(words))
     # the codes the query names first, but a few of each code's certificates only, then the
     # codes that go on from it: a page of TL-WR702's twelve certificates would hide the
@@ -175,7 +177,7 @@ def code_pins(connection: Connection, query: str) -> CodePins:
     # still being typed: the codes that go on come first.
     own = 1 if query[-1] in UNFINISHED else OWN_FIRST
     first = list(dict.fromkeys(named[:own] + begun[:MAX_PINS] + named))
-    return CodePins(first, list(dict.fromkeys(unfitting + words)), frozenset(begun[:MAX_PINS]) - set(named))
+    return CodePins(first, list(dict.fromkeys(unfitting + words)), frozenset(begun[:MAX_PINS]) - set(named) - typed)
 
 
 def _named_ids(connection: Connection, keys: list[tuple[str, bool, tuple[str, ...]]],
@@ -251,10 +253,10 @@ def variant_ids(connection: Connection, key: str, newest: dict[str, Newest] | No
         newest.setdefault(row.model_key, Newest.of(row))
     devices: dict[object, int] = {}
     for code in shortest:
-        if code in newest:  # a device by its shortest code; but a device whose code is the key
-            # typed has its regional variants listed: SM-A546E/ is typing one of them
+        if code in newest:  # a device by its shortest code while the key is shorter than the
+            # device's code; from there on each regional variant: SM-A546E/ is typing one of them
             device = newest[code].device
-            devices.setdefault(code if device[1] == key else device, newest[code].id)
+            devices.setdefault(device if len(key) < len(device[1]) else code, newest[code].id)
     return list(devices.values())[:MAX_PINS], codes[0] != key and not any(c.isdigit() for c in key)
 
 

@@ -33,6 +33,7 @@ from search.request import (
     meili_filters,
     meili_request,
     search_meili,
+    search_meili_later,
     status_facet,
 )
 
@@ -117,18 +118,27 @@ def _answer(engine: Engine, index: SearchIndex | None, params: SearchParams, on:
         params = replace(params, q="", regulation=named[0])
     degraded = index is None
     body, relaxed = None, False
-    # the registry is asked for the codes the query names while Meilisearch searches; they
-    # come first (search.pinning), unless a filter narrows the search
+    # the registry is asked for the codes the query names while Meilisearch searches (the
+    # request is sent, the registry read, then the answer read); they come first
+    # (search.pinning), unless a filter narrows the search
     pinning_on = bool(params.q) and not filtered(params)
-    pins = pinning.PIN_LOOKUPS.submit(pinning.pinned, engine, params.q) if pinning_on else None
+    known: list[pinning.Pins] = []
+
+    def pins() -> pinning.Pins:
+        if not known:
+            known.append(pinning.RECENT.get((id(engine), params.q), lambda: pinning.pinned(engine, params.q))
+                         if pinning_on else pinning.Pins([], []))
+        return known[0]
+
     part = part_key(params.q) if pinning_on else None
     if index is not None:
         try:
-            if params.page > 1 and pins is not None and (pins.result() or part):
-                body = pinning.later_page(engine, index, pins.result(), params, on)
+            if params.page > 1 and pinning_on and (pins() or part):
+                body = pinning.later_page(engine, index, pins(), params, on)
             else:
-                body = search_meili(index, params, on, part=part)
-                found = pins.result() if pins is not None else None
+                answer = search_meili_later(index, params, on, part=part)
+                found = pins() if pinning_on else None  # while Meilisearch searches
+                body = answer()
                 if not body["total"] and params.q and reread and not (found and found.first) and (
                         again := read_again(engine, params.q)):  # pins shown later only: a slip more likely
                     return _answer(engine, index, replace(params, q=again), on, reread=False)
@@ -146,7 +156,7 @@ def _answer(engine: Engine, index: SearchIndex | None, params: SearchParams, on:
             log.warning("search degraded to SQL: %s", exc)
             degraded = True
     if body is None:
-        body = pinning.sql_page(engine, pins.result() if pins else pinning.Pins([], []), params, on)
+        body = pinning.sql_page(engine, pins(), params, on)
         if not body["total"] and params.q and reread and (again := read_again(engine, params.q)):
             return _answer(engine, index if not degraded else None, replace(params, q=again), on, reread=False)
     return Answer(body, params, degraded, relaxed)

@@ -9,6 +9,7 @@ indexed is never shown as valid.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from search.client import SearchIndex
 from search.documents import day_number
 from search.index_settings import SETTINGS
 from search.parts import part_hits, part_request
+from search.recent import Recent
 from search.trade_names import exact_trade_first
 
 # a facet a client may ask for (``facets=``) → the document attribute it counts: the catalogue's
@@ -32,6 +34,7 @@ ALL_FACETS = ("status", *FACET_NAMES)
 SHOWN = ["id", "certificate_no", "kind", "admin_status", "product_name", "brand", "models", "holder_name",
          "issued_on", "expires_on", "device_key", "trade_name"]
 FACET_VALUES = SETTINGS["faceting"]["maxValuesPerFacet"]  # counted per facet, at most
+COUNTED: Recent[int] = Recent()  # a device's certificates under some filters, kept a moment (search.recent)
 GROUPINGS = ("device", "certificate")  # one hit per device (its best certificate), or every certificate
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
@@ -151,21 +154,32 @@ def search_meili(index: SearchIndex, params: SearchParams, on: date, relaxed: bo
                  part: str | None = None) -> dict[str, Any]:
     """``relaxed``: rank by how many words match, dropping them from the end. ``part``: also
     look the query up as a part of codes (``search.parts``), in the same round trip."""
+    return search_meili_later(index, params, on, relaxed, part)()
+
+
+def search_meili_later(index: SearchIndex, params: SearchParams, on: date, relaxed: bool = False,
+                       part: str | None = None) -> Callable[[], dict[str, Any]]:
+    """``search_meili`` sent now, its answer read when the returned function is called."""
     request = meili_request(params, on)
     if relaxed:
         request["matchingStrategy"] = "last"
     if part:
-        result, parts = index.search_many(params.q, [request, part_request(part)])
+        both = index.search_many_later(params.q, [request, part_request(part)])
     else:
-        result, parts = index.search(params.q, request), None
-    documents = exact_trade_first(result["hits"], params.q) if params.page == 1 else result["hits"]
-    return {
-        "total": result.get("totalHits", 0),
-        "hits": [hit_from_document(doc, on) for doc in documents],
-        "facets": result.get("facetDistribution", {}),
-        IDS: [doc["id"] for doc in documents],
-        PARTS: part_hits(part, parts) if part else [],
-    }
+        one = index.search_later(params.q, request)
+
+    def answer() -> dict[str, Any]:
+        result, parts = both() if part else (one(), None)
+        documents = exact_trade_first(result["hits"], params.q) if params.page == 1 else result["hits"]
+        return {
+            "total": result.get("totalHits", 0),
+            "hits": [hit_from_document(doc, on) for doc in documents],
+            "facets": result.get("facetDistribution", {}),
+            IDS: [doc["id"] for doc in documents],
+            PARTS: part_hits(part, parts) if part else [],
+        }
+
+    return answer
 
 
 def filtered(params: SearchParams) -> bool:
@@ -217,12 +231,16 @@ def count_devices(index: SearchIndex, request: dict[str, Any], hits: list[dict[s
     devices = list(dict.fromkeys(hit["device"] for hit in hits if hit.get("device")))
     if not devices:
         return
-    chunks = [devices[i:i + FACET_VALUES] for i in range(0, len(devices), FACET_VALUES)]  # a facet's values
+    scope = (index.name, tuple(request["filter"]))
+    counts = {device: count for device in devices if (count := COUNTED.peek((scope, device))) is not None}
+    unknown = [device for device in devices if device not in counts]
+    chunks = [unknown[i:i + FACET_VALUES] for i in range(0, len(unknown), FACET_VALUES)]  # a facet's values
     requests = [{"page": 1, "hitsPerPage": 0, "facets": ["device_key"],
                  "filter": [*request["filter"], f"device_key IN [{', '.join(quoted(d) for d in chunk)}]"]}
                 for chunk in chunks]
-    counts: dict[str, int] = {}
-    for result in index.search_many("", requests):
-        counts.update(result.get("facetDistribution", {}).get("device_key", {}))
+    for result in index.search_many("", requests) if requests else ():
+        for device, count in result.get("facetDistribution", {}).get("device_key", {}).items():
+            counts[device] = count
+            COUNTED.put((scope, device), count)
     for hit in hits:
         hit["device_certificates"] = counts.get(hit.get("device"))

@@ -89,3 +89,24 @@ def test_an_exact_trade_name_comes_before_the_names_it_begins(engine, index, tmp
                          ("điện thoại realme 6", "RMX2001"), ("dien thoai realme 6 pro", "RMX2003")):
         body = search_certificates(engine, index, SearchParams(q=query))
         assert body["hits"][0]["models"] == [first], (query, [hit["models"] for hit in body["hits"]])
+
+
+def test_a_code_typed_in_part_is_one_hit_per_device_an_exact_part_first(engine, index, tmp_path):
+    """``E465G`` goes on to Hyundai's E465GO, shown once although it has regional variants,
+    and is a whole part of LG's LG-E465g; ``AP30`` is a whole part of the ATOM AP30, before
+    the AP300 and the AP-303 it begins."""
+    rows = [row("A0001150324AE01A2", models="E465GO", brand="Hyundai", issued="15/03/2024"),
+            row("A0002160324AE01A2", models="E465GO/XEV", brand="Hyundai", issued="16/03/2024"),
+            row("A0003170324AE01A2", models="E465GO/N", brand="Hyundai", issued="17/03/2024"),
+            row("A0004150324AE01A2", models="LG-E465g/XEV", brand="LGE", issued="15/03/2023"),
+            row("A0005150324AF04A2", models="ATOM AP30", brand="Aerohive", product="Bộ phát Wi-Fi",
+                issued="15/03/2022"),
+            row("A0006150324AF04A2", models="AP300", brand="Amped Wireless", product="Bộ phát Wi-Fi"),
+            row("A0007150324AF04A2", models="AP-303", brand="Aruba Networks", product="Bộ phát Wi-Fi")]
+    assert import_file(engine, write_feed(tmp_path / "f.csv", rows), ImportOptions(source="qc1")).status == "applied"
+    drain(engine, index)
+    typed = search_certificates(engine, index, SearchParams(q="E465g"))
+    devices = [hit["device"] for hit in typed["hits"]]
+    assert sorted(devices) == ["hyundai|E465GO", "lge|LGE465G"], devices  # each once
+    part = search_certificates(engine, index, SearchParams(q="AP30"))
+    assert [hit["models"] for hit in part["hits"]][:3] == [["ATOM AP30"], ["AP300"], ["AP-303"]]
