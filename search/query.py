@@ -58,14 +58,15 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     answer = _answer(engine, index, replace(params, q=query), on, reread=True)
     body, params = answer.body, answer.params
     grouped = params.grouped and not answer.degraded and index is not None
-    if not answer.degraded and index is not None and (grouped or "status" in params.facets):
+    statuses = "status" in params.facets and "status" not in body.get("facets", {})  # not with a later page
+    if not answer.degraded and index is not None and (grouped or statuses):
         request = meili_request(params, on)
         if answer.relaxed:
             request["matchingStrategy"] = "last"
         try:
             if grouped:
                 count_devices(index, request, body["hits"])
-            if "status" in params.facets:
+            if statuses:
                 body["facets"]["status"] = status_facet(index, params.q, request, on)
         except SearchUnavailable as exc:  # the hits stand; the counts are left out
             log.warning("counts left out: %s", exc)

@@ -163,20 +163,30 @@ def search_meili_later(index: SearchIndex, params: SearchParams, on: date, relax
     request = meili_request(params, on)
     if relaxed:
         request["matchingStrategy"] = "last"
-    if part:
-        both = index.search_many_later(params.q, [request, part_request(part)])
+    statuses = "status" in params.facets  # counted with the page: its stored statuses, and one more search
+    if statuses:
+        lapsed = lapsed_request(request, on)
+        request["facets"] = [*request["facets"], "admin_status"]
+    more = [part_request(part)] if part else []
+    more += [lapsed] if statuses else []
+    if more:
+        many = index.search_many_later(params.q, [request, *more])
     else:
         one = index.search_later(params.q, request)
 
     def answer() -> dict[str, Any]:
-        result, parts = both() if part else (one(), None)
+        result, *rest = many() if more else [one()]
+        facets = result.get("facetDistribution", {})
+        if statuses:
+            facets["status"] = status_counts(result, rest.pop())
+            facets.pop("admin_status", None)
         documents = exact_trade_first(result["hits"], params.q) if params.page == 1 else result["hits"]
         return {
             "total": result.get("totalHits", 0),
             "hits": [hit_from_document(doc, on) for doc in documents],
-            "facets": result.get("facetDistribution", {}),
+            "facets": facets,
             IDS: [doc["id"] for doc in documents],
-            PARTS: part_hits(part, parts) if part else [],
+            PARTS: part_hits(part, rest[0]) if part else [],
         }
 
     return answer
@@ -198,10 +208,20 @@ def counting(request: dict[str, Any], *more_filters: str, facets: tuple[str, ...
 
 def status_facet(index: SearchIndex, query: str, request: dict[str, Any], on: date) -> dict[str, int]:
     """How many of the matches (devices, when grouped) have each effective status on ``on``, in
-    one round trip: the stored statuses counted, and among them those past their expiry."""
+    one round trip: the stored statuses counted, and among them those past their expiry (page
+    one counts them with its own search: ``search_meili_later``)."""
     everything, lapsed = index.search_many(query, [
-        counting(request, facets=("admin_status",), grouped=True),
-        counting(request, status_filter("expired", on), facets=("admin_status",), grouped=True)])
+        counting(request, facets=("admin_status",), grouped=True), lapsed_request(request, on)])
+    return status_counts(everything, lapsed)
+
+
+def lapsed_request(request: dict[str, Any], on: date) -> dict[str, Any]:
+    """The search counting, by stored status, the matches past their expiry on ``on``."""
+    return counting(request, status_filter("expired", on), facets=("admin_status",), grouped=True)
+
+
+def status_counts(everything: dict[str, Any], lapsed: dict[str, Any]) -> dict[str, int]:
+    """Effective statuses from the stored ones of all the matches and of those past expiry."""
     stored = everything.get("facetDistribution", {}).get("admin_status", {})
     expired = lapsed.get("facetDistribution", {}).get("admin_status", {})
     counts = {"valid": stored.get("valid", 0) - expired.get("valid", 0),

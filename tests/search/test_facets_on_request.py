@@ -56,3 +56,13 @@ def test_an_unknown_facet_is_a_400_that_names_it(client):
 def test_the_search_page_counts_what_its_panel_shows(client):
     page = client.get("/", params={"q": "samsung"})
     assert page.status_code == 200 and "Samsung" in page.text
+
+
+def test_the_status_counts_are_the_same_on_every_page_and_for_a_query_naming_codes(client):
+    """Page one counts the statuses with its own search; a later page, and a page whose
+    query names codes the registry pins, count them apart: the same figures."""
+    first = _search(client, q="samsung", facets="status", per_page=5)
+    later = _search(client, q="samsung", facets="status", per_page=5, page=2)
+    assert first["facets"]["status"] == later["facets"]["status"] and sum(first["facets"]["status"].values())
+    pinned = _search(client, q="SM-A546E", facets="status")
+    assert sum(pinned["facets"]["status"].values()) >= 1
