@@ -29,8 +29,9 @@ class PhotoRefused(Refused):
     """The upload is not a photo we accept; the message says why, in words a user can act on."""
 
 
-def check_and_store(data: bytes, folder: Path) -> str:
-    """Store ``data`` as a clean JPEG or PNG under ``folder``; returns the stored file name."""
+def checked_image(data: bytes) -> Image.Image:
+    """``data`` as a decoded picture, once it is known to be a JPEG, PNG or WebP photo of a
+    sane size that decodes whole; PhotoRefused says why not."""
     if not data:
         raise PhotoRefused("the photo is empty")
     if len(data) > MAX_BYTES:
@@ -42,6 +43,12 @@ def check_and_store(data: bytes, folder: Path) -> str:
         image.load()
     except Exception as exc:  # truncated or corrupt pixel data
         raise PhotoRefused("the photo is damaged and cannot be read") from exc
+    return image
+
+
+def check_and_store(data: bytes, folder: Path) -> str:
+    """Store ``data`` as a clean JPEG or PNG under ``folder``; returns the stored file name."""
+    image = checked_image(data)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     keep_alpha = image.mode in ("RGBA", "LA", "P") and image.format == "PNG"
     out = io.BytesIO()

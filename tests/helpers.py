@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from PIL import Image
 
 HEADER = ["Số giấy chứng nhận", "Loại", "Tên sản phẩm", "Nhãn hiệu", "Ký hiệu", "Tổ chức được cấp",
           "Mã số thuế", "Quy chuẩn kỹ thuật", "Ngày cấp", "Ngày hết hạn", "Trạng thái"]
@@ -63,3 +68,25 @@ def served(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def half_a_photo() -> bytes:
+    """A real photo-like JPEG cut in the middle, as an interrupted upload leaves it."""
+    out = io.BytesIO()
+    Image.effect_noise((640, 480), 50).convert("RGB").save(out, "JPEG")
+    return out.getvalue()[: len(out.getvalue()) // 2]
+
+
+def png_bomb(side: int = 100_000) -> bytes:
+    """A valid PNG header claiming side x side pixels, with almost no data: a decompression bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + chunk(b"IEND", b"")
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
@@ -14,6 +12,7 @@ from public_site.report_form import form_stamp
 from registry.oversight_models import CitizenReport, Inspection
 from registry.photos import MAX_BYTES, PhotoRefused, check_and_store
 from registry.settings import get_settings
+from tests.helpers import half_a_photo, png_bomb
 from tests.oversight.conftest import NUMBERS, csrf, login
 
 
@@ -27,28 +26,6 @@ def jpeg(size=(64, 48), exif: bool = False) -> bytes:
     else:
         image.save(out, "JPEG")
     return out.getvalue()
-
-
-def half_a_photo() -> bytes:
-    """A real photo-like JPEG cut in the middle, as an interrupted upload leaves it."""
-    out = io.BytesIO()
-    Image.effect_noise((640, 480), 50).convert("RGB").save(out, "JPEG")
-    return out.getvalue()[: len(out.getvalue()) // 2]
-
-
-def png_bomb(side: int = 100_000) -> bytes:
-    """A valid PNG header claiming side x side pixels, with almost no data: a decompression bomb."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
-        + chunk(b"IEND", b"")
-    )
 
 
 def old_stamp() -> str:

@@ -1,0 +1,106 @@
+"""``POST /api/v1/lookup/photo``: a photo of a label or a box, answered with the certificates
+the codes it shows name.
+
+The photo is the request body as the phone sent it (``Content-Type: image/jpeg``, ``image/png``
+or ``image/webp``) or the field ``photo`` of a multipart form. It is checked as uploads are
+(``registry.photos.checked_image``: size, pixel bomb, format, whole), read in memory and
+dropped: nothing is stored, EXIF included. QR codes and barcodes are read
+(``search.photo_codes``) and each is searched as the search box would search it, so a QR of
+ours answers with its certificate. Reading the printed text (OCR) comes next (issue 31).
+
+At most ``AT_ONCE`` photos are read at a time by each server process; the others wait in
+line up to ``WAIT_SECONDS``, then get a 503 with ``Retry-After`` rather than piling up.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Literal
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.concurrency import sync_to_thread
+from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy import Engine
+
+from public_site.plugin import RETRY_LATER, DbEngine, Index
+from public_site.schemas import SearchHit, problems, typed
+from registry.codes import canonical_certificate_no
+from registry.photos import MAX_BYTES, PhotoRefused, checked_image
+from search.client import SearchIndex
+from search.pasted import read_pasted
+from search.photo_codes import read_codes
+from search.query import search_certificates
+from search.request import SearchParams
+
+AT_ONCE = 2  # photos read at a time per process: two cores
+WAIT_SECONDS = 10.0
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+HITS_PER_CODE = 3
+_READING = threading.BoundedSemaphore(AT_ONCE)
+
+
+class CodeRead(msgspec.Struct):
+    text: str  # what the code carries
+    kind: str  # "QR Code", "Code 128", "EAN-13", ...
+    box: list[int]  # where in the photo: x, y, width, height, in its own pixels
+    searched: str  # what was searched for it: the number a link of ours carries, or the text
+
+
+class PhotoLookup(msgspec.Struct):
+    read: list[CodeRead]  # every code read, in reading order
+    hits: list[SearchHit]  # the certificates they name, best first, each once
+    outcome: Literal["found", "nothing_found", "nothing_read"]
+
+
+class PhotoLookupController(Controller):
+    path = "/api/v1/lookup"
+    tags = ["verification"]
+
+    @post("/photo", operation_id="lookupPhoto", status_code=200, request_max_body_size=MAX_BYTES + 64 * 1024,
+          responses=problems(400, 503))
+    async def photo(self, request: Request, engine: DbEngine, index: Index) -> PhotoLookup:
+        """The certificates named by the QR codes and barcodes in a photo (JPEG, PNG or WebP, at
+        most 8 MB: the body, or the multipart field ``photo``); the photo is not kept."""
+        data = await _photo_bytes(request)
+        return await sync_to_thread(_looked_up, engine, index, data)
+
+
+async def _photo_bytes(request: Request) -> bytes:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        form = await request.form()
+        photo = form.get("photo")
+        if photo is None or isinstance(photo, str):
+            raise ValidationException(detail="the form has no file field named photo")
+        return await photo.read()
+    if kind not in IMAGE_TYPES:
+        raise ValidationException(detail=f"send the photo as {', '.join(IMAGE_TYPES)}, or as the field photo "
+                                         "of a multipart form")
+    return await request.body()
+
+
+def _looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLookup:
+    if not _READING.acquire(timeout=WAIT_SECONDS):
+        raise HTTPException(status_code=503, detail="too many photos are being read; try again shortly",
+                            headers=RETRY_LATER)
+    try:
+        try:
+            image = checked_image(data)
+        except PhotoRefused as exc:
+            raise ValidationException(detail=str(exc)) from exc
+        codes = read_codes(image)
+    finally:
+        _READING.release()
+    read, hits, seen = [], [], set()
+    for code in codes:
+        pasted = read_pasted(code.text)
+        body = search_certificates(engine, index, SearchParams(q=code.text[:200], per_page=HITS_PER_CODE))
+        read.append(CodeRead(code.text, code.kind, list(code.box), body["searched"]))
+        named = canonical_certificate_no(pasted.query) if pasted.link == "certificate" else None
+        for hit in body["hits"]:  # a link of ours names one certificate: that one, or none
+            if (named is None or hit["certificate_no"] == named) and hit["certificate_no"] not in seen:
+                seen.add(hit["certificate_no"])
+                hits.append(typed(hit, SearchHit))
+    outcome = "found" if hits else "nothing_found" if read else "nothing_read"
+    return PhotoLookup(read, hits, outcome)

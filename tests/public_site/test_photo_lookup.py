@@ -1,0 +1,121 @@
+"""A photo of a label answers with its certificate: ``POST /api/v1/lookup/photo`` reads the QR
+code printed by our own label endpoint from a photo taken at an angle, and refuses what is
+not a photo with a 400 that says why."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from litestar.testing import TestClient
+from PIL import Image, ImageFilter
+from sqlalchemy import select
+from sqlmodel import Session
+
+from public_site.app import create_app
+from registry.models import Certificate
+from registry.settings import get_settings
+from tests.helpers import half_a_photo, png_bomb
+
+
+@pytest.fixture
+def client(sample_registry, sample_index):
+    app = create_app(get_settings(), sample_registry, sample_index, run_worker=False, migrate=False)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def number(sample_registry) -> str:
+    with Session(sample_registry) as session:
+        return session.execute(select(Certificate.certificate_no).order_by(Certificate.id).limit(1)).scalar_one()
+
+
+def photo_of(code_png: bytes, angle: float = 12, quality: int = 70) -> bytes:
+    """The QR as a phone takes it: small in a bigger, greyish picture, turned, a little soft,
+    saved as a JPEG of middling quality."""
+    code = Image.open(io.BytesIO(code_png)).convert("RGB").resize((360, 360))
+    scene = Image.effect_noise((1600, 1200), 12).convert("RGB").point(lambda v: 150 + v // 4)
+    turned = code.rotate(angle, expand=True, fillcolor=(235, 235, 235), resample=Image.Resampling.BICUBIC)
+    scene.paste(turned, (520, 330))
+    out = io.BytesIO()
+    scene.filter(ImageFilter.GaussianBlur(1.2)).save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def test_a_photo_of_our_qr_code_answers_its_certificate(client, number):
+    label_qr = client.get(f"/qr/{number}.png")
+    assert label_qr.status_code == 200
+    photo = photo_of(label_qr.content)
+    answer = client.post("/api/v1/lookup/photo", content=photo, headers={"Content-Type": "image/jpeg"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["outcome"] == "found" and [hit["certificate_no"] for hit in body["hits"]] == [number]
+    read = body["read"][0]
+    assert read["kind"] == "QR Code" and read["searched"] == number and f"/v/{number}" in read["text"]
+    x, y, width, height = read["box"]
+    assert 450 < x < 700 and 250 < y < 500 and 300 < width < 500 and 300 < height < 500  # where it was put
+    form = client.post("/api/v1/lookup/photo", files={"photo": ("label.jpg", photo, "image/jpeg")})
+    assert form.status_code == 200 and form.json()["hits"] == body["hits"]
+
+
+def test_without_meilisearch_the_qr_still_answers(sample_registry, dead_index, number):
+    app = create_app(get_settings(), sample_registry, dead_index, run_worker=False, migrate=False)
+    with TestClient(app) as client:
+        photo = photo_of(client.get(f"/qr/{number}.png").content)
+        body = client.post("/api/v1/lookup/photo", content=photo, headers={"Content-Type": "image/jpeg"}).json()
+    assert [hit["certificate_no"] for hit in body["hits"]] == [number]
+
+
+def test_a_photo_of_nothing_reads_nothing(client):
+    out = io.BytesIO()
+    Image.effect_noise((800, 600), 40).convert("RGB").save(out, "PNG")
+    answer = client.post("/api/v1/lookup/photo", content=out.getvalue(), headers={"Content-Type": "image/png"})
+    assert answer.status_code == 200 and answer.json() == {"read": [], "hits": [], "outcome": "nothing_read"}
+
+
+def test_a_qr_naming_no_certificate_of_ours_finds_nothing(client):
+    import qrcode
+
+    out = io.BytesIO()
+    qrcode.make("https://hopquy.gov.vn/v/A9999310199ZZ99Z9").save(out)
+    body = client.post("/api/v1/lookup/photo", content=photo_of(out.getvalue()),
+                       headers={"Content-Type": "image/jpeg"}).json()
+    assert body["outcome"] == "nothing_found" and body["hits"] == [] and len(body["read"]) == 1
+
+
+@pytest.mark.parametrize(("content", "kind", "says"), [
+    (png_bomb(), "image/png", "too many pixels"),
+    (half_a_photo(), "image/jpeg", "damaged"),
+    (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/jpeg", "not a picture"),
+    (b"", "image/jpeg", "empty"),
+    (b"hello", "text/plain", "send the photo as image/jpeg"),
+])
+def test_what_is_not_a_photo_is_a_400_that_says_why(client, content, kind, says):
+    answer = client.post("/api/v1/lookup/photo", content=content, headers={"Content-Type": kind})
+    assert answer.status_code == 400 and says in answer.json()["detail"], answer.text
+
+
+def test_a_gif_sent_as_a_form_is_refused_too(client):
+    gif = io.BytesIO()
+    Image.new("P", (40, 40)).save(gif, "GIF")
+    answer = client.post("/api/v1/lookup/photo", files={"photo": ("a.gif", gif.getvalue(), "image/gif")})
+    assert answer.status_code == 400 and "not a picture" in answer.json()["detail"]
+    assert client.post("/api/v1/lookup/photo", files={"other": ("a.jpg", b"x", "image/jpeg")}).status_code == 400
+
+
+def test_photos_wait_in_line_and_then_are_told_to_come_back(client, monkeypatch, number):
+    import threading
+
+    from public_site import photo_lookup
+
+    monkeypatch.setattr(photo_lookup, "_READING", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(photo_lookup, "WAIT_SECONDS", 0.2)
+    photo = photo_of(client.get(f"/qr/{number}.png").content)
+    photo_lookup._READING.acquire()  # another photo is being read, for longer than one waits
+    try:
+        busy = client.post("/api/v1/lookup/photo", content=photo, headers={"Content-Type": "image/jpeg"})
+    finally:
+        photo_lookup._READING.release()
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+    assert client.post("/api/v1/lookup/photo", content=photo, headers={"Content-Type": "image/jpeg"}).status_code == 200
