@@ -6,7 +6,9 @@ or ``image/webp``) or the field ``photo`` of a multipart form. It is checked as 
 (``registry.photos.checked_image``: size, pixel bomb, format, whole), read in memory and
 dropped: nothing is stored, EXIF included. QR codes and barcodes are read
 (``search.photo_codes``) and each is searched as the search box would search it, so a QR of
-ours answers with its certificate. Reading the printed text (OCR) comes next (issue 31).
+ours answers with its certificate. A photo without a code has its printed text read
+(``search.photo_text``, Tesseract); each code-shaped word and each value after a field name
+is searched, and kept only where it names a certificate (its number or one of its models).
 
 At most ``AT_ONCE`` photos are read at a time by each server process; the others wait in
 line up to ``WAIT_SECONDS``, then get a 503 with ``Retry-After`` rather than piling up.
@@ -25,11 +27,12 @@ from sqlalchemy import Engine
 
 from public_site.plugin import RETRY_LATER, DbEngine, Index
 from public_site.schemas import SearchHit, problems, typed
-from registry.codes import canonical_certificate_no
+from registry.codes import canonical_certificate_no, model_key
 from registry.photos import MAX_BYTES, PhotoRefused, checked_image
 from search.client import SearchIndex
 from search.pasted import read_pasted
 from search.photo_codes import read_codes
+from search.photo_text import Line, TextTooSlow, TextUnreadable, candidates, read_lines
 from search.query import search_certificates
 from search.request import SearchParams
 
@@ -37,20 +40,23 @@ AT_ONCE = 2  # photos read at a time per process: two cores
 WAIT_SECONDS = 10.0
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 HITS_PER_CODE = 3
+MAX_CANDIDATES = 8  # printed codes searched from one photo, at most
 _READING = threading.BoundedSemaphore(AT_ONCE)
 
 
 class CodeRead(msgspec.Struct):
     text: str  # what the code carries
-    kind: str  # "QR Code", "Code 128", "EAN-13", ...
+    kind: str  # "QR Code", "Code 128", "EAN-13", ..., or "text": a printed line
     box: list[int]  # where in the photo: x, y, width, height, in its own pixels
-    searched: str  # what was searched for it: the number a link of ours carries, or the text
+    searched: str  # what was searched for it: the number a link of ours carries, the code on a line
 
 
 class PhotoLookup(msgspec.Struct):
     read: list[CodeRead]  # every code read, in reading order
     hits: list[SearchHit]  # the certificates they name, best first, each once
-    outcome: Literal["found", "nothing_found", "nothing_read"]
+    # found; nothing_found: codes read, none names a certificate; nothing_read; too_slow: the
+    # printed text took longer than the time a photo is given (search.photo_text.SECONDS)
+    outcome: Literal["found", "nothing_found", "nothing_read", "too_slow"]
 
 
 class PhotoLookupController(Controller):
@@ -60,8 +66,9 @@ class PhotoLookupController(Controller):
     @post("/photo", operation_id="lookupPhoto", status_code=200, request_max_body_size=MAX_BYTES + 64 * 1024,
           responses=problems(400, 503))
     async def photo(self, request: Request, engine: DbEngine, index: Index) -> PhotoLookup:
-        """The certificates named by the QR codes and barcodes in a photo (JPEG, PNG or WebP, at
-        most 8 MB: the body, or the multipart field ``photo``); the photo is not kept."""
+        """The certificates named by the QR codes, barcodes or printed codes in a photo of a label
+        (JPEG, PNG or WebP, at most 8 MB: the body, or the multipart field ``photo``); the photo
+        is not kept."""
         data = await _photo_bytes(request)
         return await sync_to_thread(_looked_up, engine, index, data)
 
@@ -90,17 +97,46 @@ def _looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoL
         except PhotoRefused as exc:
             raise ValidationException(detail=str(exc)) from exc
         codes = read_codes(image)
+        lines = [] if codes else _text_of(image)  # a label without a code: its printed text
+    except TextTooSlow:
+        return PhotoLookup([], [], "too_slow")
     finally:
         _READING.release()
     read, hits, seen = [], [], set()
+
+    def keep(found: list[dict]) -> None:
+        for hit in found:
+            if hit["certificate_no"] not in seen:
+                seen.add(hit["certificate_no"])
+                hits.append(typed(hit, SearchHit))
+
     for code in codes:
         pasted = read_pasted(code.text)
         body = search_certificates(engine, index, SearchParams(q=code.text[:200], per_page=HITS_PER_CODE))
         read.append(CodeRead(code.text, code.kind, list(code.box), body["searched"]))
         named = canonical_certificate_no(pasted.query) if pasted.link == "certificate" else None
-        for hit in body["hits"]:  # a link of ours names one certificate: that one, or none
-            if (named is None or hit["certificate_no"] == named) and hit["certificate_no"] not in seen:
-                seen.add(hit["certificate_no"])
-                hits.append(typed(hit, SearchHit))
+        # a link of ours names one certificate: that one, or none
+        keep([hit for hit in body["hits"] if named is None or hit["certificate_no"] == named])
+    for candidate in candidates(lines)[:MAX_CANDIDATES]:
+        body = search_certificates(engine, index, SearchParams(q=candidate.text[:200], per_page=HITS_PER_CODE))
+        named = [hit for hit in body["hits"] if names(candidate.text, hit)]
+        if named:  # printed text counts only where it names a certificate
+            read.append(CodeRead(candidate.line.text, "text", list(candidate.line.box), body["searched"]))
+            keep(named)
     outcome = "found" if hits else "nothing_found" if read else "nothing_read"
     return PhotoLookup(read, hits, outcome)
+
+
+def _text_of(image) -> list[Line]:
+    try:
+        return read_lines(image)
+    except TextUnreadable as exc:
+        raise HTTPException(status_code=503, detail=f"the photo's text could not be read: {exc}",
+                            headers=RETRY_LATER) from exc
+
+
+def names(text: str, hit: dict) -> bool:
+    """Whether text read from a photo names ``hit``: its number, or one of its model codes,
+    compacted (``SM A546E/DSN`` names SM-A546E/DSN)."""
+    key = model_key(text)
+    return bool(key) and (key == model_key(hit["certificate_no"]) or key in {model_key(m) for m in hit["models"]})

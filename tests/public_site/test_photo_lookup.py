@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from public_site.app import create_app
-from registry.models import Certificate
+from registry.models import Certificate, CertificateModel
 from registry.settings import get_settings
 from tests.helpers import half_a_photo, png_bomb
 
@@ -69,9 +69,18 @@ def test_without_meilisearch_the_qr_still_answers(sample_registry, dead_index, n
 
 def test_a_photo_of_nothing_reads_nothing(client):
     out = io.BytesIO()
-    Image.effect_noise((800, 600), 40).convert("RGB").save(out, "PNG")
+    wall = Image.linear_gradient("L").resize((800, 600)).point(lambda v: 90 + v // 3).convert("RGB")
+    wall.save(out, "PNG")
     answer = client.post("/api/v1/lookup/photo", content=out.getvalue(), headers={"Content-Type": "image/png"})
     assert answer.status_code == 200 and answer.json() == {"read": [], "hits": [], "outcome": "nothing_read"}
+
+
+def test_a_photo_whose_text_takes_too_long_says_so(client, monkeypatch):
+    monkeypatch.setattr("search.photo_text.SECONDS", 0.3)
+    out = io.BytesIO()
+    Image.effect_noise((800, 600), 40).convert("RGB").save(out, "PNG")  # gravel: a page of "text"
+    answer = client.post("/api/v1/lookup/photo", content=out.getvalue(), headers={"Content-Type": "image/png"})
+    assert answer.status_code == 200 and answer.json()["outcome"] == "too_slow"
 
 
 def test_a_qr_naming_no_certificate_of_ours_finds_nothing(client):
@@ -119,3 +128,35 @@ def test_photos_wait_in_line_and_then_are_told_to_come_back(client, monkeypatch,
         photo_lookup._READING.release()
     assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
     assert client.post("/api/v1/lookup/photo", content=photo, headers={"Content-Type": "image/jpeg"}).status_code == 200
+
+
+def label_photo(lines: list[str], angle: float = 3) -> bytes:
+    """A printed label (DejaVu, as labels print it), photographed a little askew and soft."""
+    from PIL import ImageDraw, ImageFont
+
+    fonts = "public_site/fonts"
+    label = Image.new("RGB", (1100, 80 + 70 * len(lines)), "white")
+    draw = ImageDraw.Draw(label)
+    for i, line in enumerate(lines):
+        font = ImageFont.truetype(f"{fonts}/DejaVuSans{'-Bold' if i == 0 else ''}.ttf", 38 if i == 0 else 32)
+        draw.text((40, 30 + 70 * i), line, font=font, fill=(20, 20, 20))
+    scene = Image.new("RGB", (1600, 1200), (110, 115, 120))
+    scene.paste(label.rotate(angle, expand=True, fillcolor=(110, 115, 120)), (200, 300))
+    out = io.BytesIO()
+    scene.filter(ImageFilter.GaussianBlur(0.8)).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def test_a_photo_of_a_printed_label_answers_its_certificate(client, sample_registry):
+    with Session(sample_registry) as session:
+        number, model = session.execute(
+            select(Certificate.certificate_no, CertificateModel.model_code)
+            .join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
+            .where(CertificateModel.model_code.like("%-%")).order_by(Certificate.id).limit(1)).one()
+    photo = label_photo(["Điện thoại di động", f"Kiểu/Model: {model}", "Sản xuất tại Việt Nam"])
+    answer = client.post("/api/v1/lookup/photo", content=photo, headers={"Content-Type": "image/jpeg"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["outcome"] == "found" and number in [hit["certificate_no"] for hit in body["hits"][:3]], body
+    read = next(r for r in body["read"] if r["kind"] == "text")
+    assert model.replace(" ", "") in read["text"].replace(" ", "") and 150 < read["box"][0] < 400

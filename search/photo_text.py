@@ -1,0 +1,138 @@
+"""The codes printed on a label or a box, read from a photo with Tesseract (Debian's
+``tesseract-ocr`` with its ``vie`` and ``eng`` data: nothing is downloaded at run time).
+
+Most boxes print the model and the conformity mark, not a QR code. The photo is cleaned up
+the usual way (turned as the phone was held, grey, contrast stretched, scaled so that small
+print has some twenty pixels of height), Tesseract finds words anywhere on it (``--psm 11``),
+and the words are put back into lines. What a line may name is then tried: the value after a
+field name (``Model:``, ``Kiểu/Model:``, ``Ký hiệu:``: ``search.pasted``'s one table), a
+certificate number, and every word shaped like a code (letters and digits). ``search.photo``
+keeps those that name a certificate.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no
+from search.pasted import read_pasted
+
+READ_SIDE = 2400  # pixels on the long side text is read at
+SECONDS = 8.0  # Tesseract's time for one photo, at most
+MIN_CONFIDENCE = 30
+CODE_SHAPED = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-_/.()]{2,40}$")
+
+
+class TextUnreadable(Exception):
+    """Tesseract is missing or failed."""
+
+
+class TextTooSlow(Exception):
+    """Reading the text took longer than ``SECONDS`` (a photo of gravel reads as a page of it)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    box: tuple[int, int, int, int]  # x, y, width, height in the photo's own pixels
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str  # what to search for
+    line: Line  # the line it was read on
+
+
+def available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+def read_lines(image: Image.Image) -> list[Line]:
+    """The lines of text in ``image``, top to bottom."""
+    if not available():
+        raise TextUnreadable("Tesseract is not installed (Debian: tesseract-ocr, tesseract-ocr-vie)")
+    image = ImageOps.exif_transpose(image)
+    scale = min(READ_SIDE / max(image.size), 2.0)  # small print up to twice, never more
+    grey = ImageOps.autocontrast(image.convert("L"), cutoff=1)
+    if abs(scale - 1) > 0.05:
+        grey = grey.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    from io import BytesIO
+
+    png = BytesIO()
+    grey.save(png, "PNG")
+    try:
+        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", "vie+eng", "--psm", "11", "tsv"],
+                              input=png.getvalue(), capture_output=True, timeout=SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise TextTooSlow(f"reading the text took more than {SECONDS:.0f} s") from exc
+    if done.returncode != 0:
+        raise TextUnreadable(done.stderr.decode(errors="replace")[-300:])
+    return _lines(done.stdout.decode("utf-8", errors="replace"), scale)
+
+
+def _lines(tsv: str, scale: float) -> list[Line]:
+    """Tesseract's words put back into lines by where they stand: a word whose middle is within
+    half a word's height of a line's joins it (Tesseract's own lines break at a gap)."""
+    words = []
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or not cells[11].strip() or float(cells[10]) < MIN_CONFIDENCE:
+            continue
+        left, top, width, height = (int(cells[i]) for i in (6, 7, 8, 9))
+        words.append((left, top, width, height, cells[11].strip()))
+    rows: list[list[tuple[int, int, int, int, str]]] = []
+    for word in sorted(words, key=lambda w: w[1] + w[3] / 2):
+        middle = word[1] + word[3] / 2
+        for row in rows:
+            last = row[-1]
+            if abs(middle - (last[1] + last[3] / 2)) <= max(word[3], last[3]) / 2:
+                row.append(word)
+                break
+        else:
+            rows.append([word])
+    lines = []
+    for row in rows:
+        row.sort()
+        x, y = min(w[0] for w in row), min(w[1] for w in row)
+        right, bottom = max(w[0] + w[2] for w in row), max(w[1] + w[3] for w in row)
+        box = tuple(round(v / scale) for v in (x, y, right - x, bottom - y))
+        lines.append(Line(_joined(row), box))
+    return sorted(lines, key=lambda line: (line.box[1], line.box[0]))
+
+
+def _joined(row: list[tuple[int, int, int, int, str]]) -> str:
+    """A line's words, with no space where Tesseract split one word at a gap narrower than a
+    letter (``SM`` ``-A546E/DSN``)."""
+    text = row[0][4]
+    for before, word in zip(row, row[1:], strict=False):
+        gap = word[0] - (before[0] + before[2])
+        text += ("" if gap < word[3] * 0.25 else " ") + word[4]
+    return text
+
+
+def candidates(lines: list[Line]) -> list[Candidate]:
+    """What the lines may name, likeliest first: values after field names, certificate
+    numbers, then code-shaped words; each once."""
+    labelled, numbers, words = [], [], []
+    for line in lines:
+        pasted = read_pasted(line.text)
+        if pasted.field and pasted.query:
+            labelled.append(Candidate(pasted.query, line))
+        for word in line.text.split():
+            word = word.strip(".,;:")
+            if CERTIFICATE_NO_RE.match(canonical_certificate_no(word)):
+                numbers.append(Candidate(canonical_certificate_no(word), line))
+            elif CODE_SHAPED.match(word):
+                words.append(Candidate(word, line))
+    seen: set[str] = set()
+    out = []
+    for candidate in labelled + numbers + words:
+        if candidate.text.upper() not in seen:
+            seen.add(candidate.text.upper())
+            out.append(candidate)
+    return out
