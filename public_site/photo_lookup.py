@@ -23,9 +23,11 @@ import msgspec
 from litestar import Controller, Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
 from sqlalchemy import Engine
 
 from public_site.plugin import RETRY_LATER, DbEngine, Index
+from public_site.rendering import render
 from public_site.schemas import SearchHit, problems, typed
 from registry.codes import canonical_certificate_no, model_key
 from registry.photos import MAX_BYTES, PhotoRefused, checked_image
@@ -59,6 +61,22 @@ class PhotoLookup(msgspec.Struct):
     outcome: Literal["found", "nothing_found", "nothing_read", "too_slow"]
 
 
+class PhotoPageController(Controller):
+    """``POST /photo``: the search page's "Chụp nhãn / Photo of the label" form, answered as a
+    page (a phone's file input with ``capture``; no JavaScript)."""
+
+    include_in_schema = False
+
+    @post("/photo", status_code=200, request_max_body_size=MAX_BYTES + 64 * 1024)
+    async def photo_page(self, request: Request, engine: DbEngine, index: Index) -> Template:
+        try:
+            data = await _photo_bytes(request)
+            lookup = await sync_to_thread(looked_up, engine, index, data)
+        except ValidationException as exc:
+            return render(request, "pages/photo.html", status_code=400, refused=exc.detail, lookup=None)
+        return render(request, "pages/photo.html", refused=None, lookup=lookup)
+
+
 class PhotoLookupController(Controller):
     path = "/api/v1/lookup"
     tags = ["verification"]
@@ -70,7 +88,7 @@ class PhotoLookupController(Controller):
         (JPEG, PNG or WebP, at most 8 MB: the body, or the multipart field ``photo``); the photo
         is not kept."""
         data = await _photo_bytes(request)
-        return await sync_to_thread(_looked_up, engine, index, data)
+        return await sync_to_thread(looked_up, engine, index, data)
 
 
 async def _photo_bytes(request: Request) -> bytes:
@@ -87,7 +105,7 @@ async def _photo_bytes(request: Request) -> bytes:
     return await request.body()
 
 
-def _looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLookup:
+def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLookup:
     if not _READING.acquire(timeout=WAIT_SECONDS):
         raise HTTPException(status_code=503, detail="too many photos are being read; try again shortly",
                             headers=RETRY_LATER)

@@ -160,3 +160,13 @@ def test_a_photo_of_a_printed_label_answers_its_certificate(client, sample_regis
     assert body["outcome"] == "found" and number in [hit["certificate_no"] for hit in body["hits"][:3]], body
     read = next(r for r in body["read"] if r["kind"] == "text")
     assert model.replace(" ", "") in read["text"].replace(" ", "") and 150 < read["box"][0] < 400
+
+
+def test_the_search_page_offers_the_photo_and_answers_it_as_a_page(client, number):
+    home = client.get("/").text
+    assert 'type="file"' in home and 'capture="environment"' in home and 'action="/photo"' in home
+    photo = photo_of(client.get(f"/qr/{number}.png").content)
+    page = client.post("/photo", files={"photo": ("label.jpg", photo, "image/jpeg")})
+    assert page.status_code == 200 and f"/c/{number}" in page.text and "QR Code" in page.text
+    refused = client.post("/photo", files={"photo": ("a.jpg", half_a_photo(), "image/jpeg")})
+    assert refused.status_code == 400 and "damaged" in refused.text and 'type="file"' in refused.text
