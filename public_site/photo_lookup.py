@@ -24,6 +24,7 @@ from litestar import Controller, Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
+from PIL import ImageOps
 from sqlalchemy import Engine
 
 from public_site.plugin import RETRY_LATER, DbEngine, Index
@@ -41,6 +42,7 @@ from search.request import SearchParams
 AT_ONCE = 2  # photos read at a time per process: two cores
 WAIT_SECONDS = 10.0
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+MAX_BODY = MAX_BYTES + 64 * 1024  # the photo, and a form's parts around it
 HITS_PER_CODE = 3
 MAX_CANDIDATES = 8  # printed codes searched from one photo, at most
 _READING = threading.BoundedSemaphore(AT_ONCE)
@@ -67,7 +69,7 @@ class PhotoPageController(Controller):
 
     include_in_schema = False
 
-    @post("/photo", status_code=200, request_max_body_size=MAX_BYTES + 64 * 1024)
+    @post("/photo", status_code=200, request_max_body_size=MAX_BODY)
     async def photo_page(self, request: Request, engine: DbEngine, index: Index) -> Template:
         try:
             data = await _photo_bytes(request)
@@ -81,7 +83,7 @@ class PhotoLookupController(Controller):
     path = "/api/v1/lookup"
     tags = ["verification"]
 
-    @post("/photo", operation_id="lookupPhoto", status_code=200, request_max_body_size=MAX_BYTES + 64 * 1024,
+    @post("/photo", operation_id="lookupPhoto", status_code=200, request_max_body_size=MAX_BODY,
           responses=problems(400, 503))
     async def photo(self, request: Request, engine: DbEngine, index: Index) -> PhotoLookup:
         """The certificates named by the QR codes, barcodes or printed codes in a photo of a label
@@ -111,7 +113,7 @@ def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLo
                             headers=RETRY_LATER)
     try:
         try:
-            image = checked_image(data)
+            image = ImageOps.exif_transpose(checked_image(data))  # as the phone was held: read once
         except PhotoRefused as exc:
             raise ValidationException(detail=str(exc)) from exc
         codes = read_codes(image)

@@ -38,11 +38,20 @@ def model_variants(code: str) -> tuple[str, ...]:
     return tuple(v for v in dict.fromkeys(variants) if v)
 
 
+def base_key(code: str) -> str:
+    """A model code's key without its regional suffix: ``SM-A546E/DS`` → ``SMA546E``."""
+    return model_key(REGIONAL_SUFFIX.split(code, maxsplit=1)[0])
+
+
+def device_of(brand: str, base: str) -> str:
+    """The device a brand and a base key (``base_key``) name: ``samsung|SMA546E``."""
+    return f"{' '.join(brand.lower().split())}|{base}"
+
+
 def device_key(record: CertificateData) -> str:
     """One device's certificates share it: the brand and the first model without its regional
     suffix (``SM-A546E/DS`` and ``SM-A546E/EEA`` are one Samsung SM-A546E)."""
-    base = REGIONAL_SUFFIX.split(record.models[0], maxsplit=1)[0] if record.models else ""
-    return f"{' '.join(record.brand.lower().split())}|{model_key(base) or record.certificate_no}"
+    return device_of(record.brand, (base_key(record.models[0]) if record.models else "") or record.certificate_no)
 
 
 def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:

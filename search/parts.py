@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.codes import model_key
-from search.documents import REGIONAL_SUFFIX, model_variants
+from search.documents import base_key, model_variants
 from search.slips import is_number_shaped_loosely
 
 PARTS = 3  # devices shown at most
@@ -48,7 +48,7 @@ def part_hits(key: str, result: dict[str, Any]) -> list[tuple[int, str]]:
     seen: set[str] = set()
     found = []
     for doc in result.get("hits", []):
-        devices = {model_key(REGIONAL_SUFFIX.split(code, maxsplit=1)[0])
+        devices = {base_key(code)
                    for code in doc["models"] if key in model_variants(code)}
         if devices and not devices <= seen:
             seen |= devices

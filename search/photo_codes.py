@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import zxingcpp
-from PIL import Image, ImageOps
+from PIL import Image
 
 READ_SIDE = 2000  # pixels on the long side that codes are read at
 MAX_CODES = 8  # codes read from one photo, at most
@@ -27,8 +27,8 @@ class Code:
 
 
 def read_codes(image: Image.Image) -> list[Code]:
-    """The codes in ``image``, in reading order, with where they are in it."""
-    image = ImageOps.exif_transpose(image)  # the way the phone was held
+    """The codes in ``image`` (turned as the phone was held), in reading order, with where they
+    are in it."""
     scale = min(1.0, READ_SIDE / max(image.size))
     if scale < 1:
         image = image.resize((round(image.width * scale), round(image.height * scale)))

@@ -2,7 +2,7 @@
 ``tesseract-ocr`` with its ``vie`` and ``eng`` data: nothing is downloaded at run time).
 
 Most boxes print the model and the conformity mark, not a QR code. The photo is cleaned up
-the usual way (turned as the phone was held, grey, contrast stretched, scaled so that small
+the usual way (grey, contrast stretched, levelled, scaled so that small
 print has some twenty pixels of height), Tesseract finds words anywhere on it (``--psm 11``),
 and the words are put back into lines. What a line may name is then tried: the value after a
 field name (``Model:``, ``Kiểu/Model:``, ``Ký hiệu:``: ``search.pasted``'s one table), a
@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from io import BytesIO
 
 from PIL import Image, ImageOps
 
@@ -54,18 +55,15 @@ def available() -> bool:
 
 
 def read_lines(image: Image.Image) -> list[Line]:
-    """The lines of text in ``image``, top to bottom."""
+    """The lines of text in ``image`` (turned as the phone was held), top to bottom."""
     if not available():
         raise TextUnreadable("Tesseract is not installed (Debian: tesseract-ocr, tesseract-ocr-vie)")
-    image = ImageOps.exif_transpose(image)
     scale = min(READ_SIDE / max(image.size), 2.0)  # small print up to twice, never more
     grey = ImageOps.autocontrast(image.convert("L"), cutoff=1)
     if angle := skew(grey):  # Tesseract reads lines that run level
         grey = grey.rotate(angle, expand=False, fillcolor=255, resample=Image.Resampling.BICUBIC)
     if abs(scale - 1) > 0.05:
         grey = grey.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
-    from io import BytesIO
-
     png = BytesIO()
     grey.save(png, "PNG")
     try:

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, bindparam, select
 from registry.codes import canonical_certificate_no, folded_words, model_key
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateModel
-from search.documents import REGIONAL_SUFFIX
+from search.documents import base_key, device_of
 from search.slips import by_numbers, is_number_shaped_loosely, likeliest_first, number_neighbours
 
 CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
@@ -251,26 +251,28 @@ def variant_ids(connection: Connection, key: str, newest: dict[str, Newest] | No
     unread = [code for code in shortest if code not in newest]
     for row in BY_MODEL_KEYS.all(connection, values=unread) if unread else ():  # newest first
         newest.setdefault(row.model_key, Newest.of(row))
-    devices: dict[object, int] = {}
+    devices: dict[str, int] = {}
     for code in shortest:
         if code in newest:  # a device by its shortest code while the key is shorter than the
             # device's code; from there on each regional variant: SM-A546E/ is typing one of them
-            device = newest[code].device
-            devices.setdefault(device if len(key) < len(device[1]) else code, newest[code].id)
+            found = newest[code]
+            devices.setdefault(found.device if len(key) < len(found.base) else code, found.id)
     return list(devices.values())[:MAX_PINS], codes[0] != key and not any(c.isdigit() for c in key)
 
 
 @dataclass(frozen=True)
 class Newest:
-    """A code's newest certificate, and the device it is of (brand, code without its
-    regional suffix)."""
+    """A code's newest certificate, the code's key without its regional suffix, and the device
+    they name (``search.documents.device_of``)."""
 
     id: int
-    device: tuple[str, str]
+    base: str
+    device: str
 
     @classmethod
     def of(cls, row) -> Newest:
-        return cls(row.certificate_id, (row.brand.lower(), model_key(REGIONAL_SUFFIX.split(row.model_code, 1)[0])))
+        base = base_key(row.model_code)
+        return cls(row.certificate_id, base, device_of(row.brand, base))
 
 
 def _carries(row, words: tuple[str, ...]) -> bool:

@@ -29,8 +29,8 @@ from search.request import (
     PARTS,
     SearchParams,
     count_devices,
+    counting,
     filtered,
-    meili_filters,
     meili_request,
     search_meili,
     search_meili_later,
@@ -85,11 +85,10 @@ def words_found(index: SearchIndex, params: SearchParams, on: date) -> str:
     words = params.q.split()
     if not 1 < len(words) <= MAX_WORDS:
         return ""
-    filters = meili_filters(params, on)
+    count = counting(meili_request(params, on))  # every word must match, under the filters
 
     def totals(queries: list[str]) -> list[int]:
-        asked = [{"q": query, "matchingStrategy": "all", "page": 1, "hitsPerPage": 0, "filter": filters}
-                 for query in queries]
+        asked = [{"q": query, **count} for query in queries]
         return [result.get("totalHits", 0) for result in index.search_many("", asked)]
 
     # every word but the last is a whole word in the search

@@ -255,8 +255,7 @@ def count_devices(index: SearchIndex, request: dict[str, Any], hits: list[dict[s
     counts = {device: count for device in devices if (count := COUNTED.peek((scope, device))) is not None}
     unknown = [device for device in devices if device not in counts]
     chunks = [unknown[i:i + FACET_VALUES] for i in range(0, len(unknown), FACET_VALUES)]  # a facet's values
-    requests = [{"page": 1, "hitsPerPage": 0, "facets": ["device_key"],
-                 "filter": [*request["filter"], f"device_key IN [{', '.join(quoted(d) for d in chunk)}]"]}
+    requests = [counting(request, f"device_key IN [{', '.join(quoted(d) for d in chunk)}]", facets=("device_key",))
                 for chunk in chunks]
     for result in index.search_many("", requests) if requests else ():
         for device, count in result.get("facetDistribution", {}).get("device_key", {}).items():

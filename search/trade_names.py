@@ -36,19 +36,20 @@ def trade_name(product_name: str, brand: str) -> str:
         for i in range(len(words) - len(own) + 1):
             if folded[i:i + len(own)] == own:
                 return " ".join(words[i:])
-    for i, word in enumerate(words):
-        if folded[i] not in KIND_WORDS and not TECHNOLOGY.match(word):
-            return " ".join(words[i:])
-    return ""
+    return " ".join(words[_kind_end(folded, words):])
+
+
+def _kind_end(folded: list[str], words: list[str]) -> int:
+    """Where the words that state the kind of device and its radios end."""
+    return next((i for i, word in enumerate(words) if folded[i] not in KIND_WORDS and not TECHNOLOGY.match(word)),
+                len(words))
 
 
 def named_trade(query: str) -> str:
     """The trade name a query asks for, folded: its words after the kind of device
     (``điện thoại realme 6`` → ``realme 6``); '' when nothing is left."""
     words = fold(query).split()
-    while words and (words[0] in KIND_WORDS or TECHNOLOGY.match(words[0])):
-        words.pop(0)
-    return " ".join(words)
+    return " ".join(words[_kind_end(words, words):])
 
 
 def exact_trade_first(documents: list[dict], query: str) -> list[dict]:
@@ -58,7 +59,7 @@ def exact_trade_first(documents: list[dict], query: str) -> list[dict]:
     named = named_trade(query)
     if not named:
         return documents
-    exact = [doc for doc in documents if fold(doc.get("trade_name") or "") == named]
-    if not exact or exact[0] is documents[0]:
-        return documents
-    return exact + [doc for doc in documents if doc not in exact]
+    exact, rest = [], []
+    for doc in documents:
+        (exact if fold(doc.get("trade_name") or "") == named else rest).append(doc)
+    return exact + rest if exact and exact[0] is not documents[0] else documents

@@ -12,6 +12,7 @@ from PIL import Image, ImageFilter
 from sqlalchemy import select
 from sqlmodel import Session
 
+from benchmarks.label_photos import render
 from public_site.app import create_app
 from registry.models import Certificate, CertificateModel
 from registry.settings import get_settings
@@ -131,15 +132,9 @@ def test_photos_wait_in_line_and_then_are_told_to_come_back(client, monkeypatch,
 
 
 def label_photo(lines: list[str], angle: float = 3) -> bytes:
-    """A printed label (DejaVu, as labels print it), photographed a little askew and soft."""
-    from PIL import ImageDraw, ImageFont
-
-    fonts = "public_site/fonts"
-    label = Image.new("RGB", (1100, 80 + 70 * len(lines)), "white")
-    draw = ImageDraw.Draw(label)
-    for i, line in enumerate(lines):
-        font = ImageFont.truetype(f"{fonts}/DejaVuSans{'-Bold' if i == 0 else ''}.ttf", 38 if i == 0 else 32)
-        draw.text((40, 30 + 70 * i), line, font=font, fill=(20, 20, 20))
+    """A printed label (``benchmarks.label_photos.render``: its first line bold), photographed
+    a little askew and soft."""
+    label = render([(line, i == 0) for i, line in enumerate(lines)], 34)
     scene = Image.new("RGB", (1600, 1200), (110, 115, 120))
     scene.paste(label.rotate(angle, expand=True, fillcolor=(110, 115, 120)), (200, 300))
     out = io.BytesIO()
