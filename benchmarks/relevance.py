@@ -43,18 +43,28 @@ BY_DEVICE = ("brand + trade name", "trade name alone", "Vietnamese words + trade
              TYPED)  # a code typed in part is answered by its device; its variant once the "/" is typed
 DEVICE_RANK, DEVICE_TARGET = 10, 0.98
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SAMPLE_FEED = Path(__file__).resolve().parents[1] / "importer" / "samples" / "sample-feed.csv"
 
 
 def build_registry(work: Path, certificates: int) -> Engine:
     feed = work / f"relevance-{certificates}.csv"
     if not feed.exists():
         write_csv(feed, certificates, seed=3, shared=SHARED if SHARED.exists() else None)
-    database = work / f"relevance-{certificates}.db"
+    return imported(work / f"relevance-{certificates}.db", feed, "relevance")
+
+
+def sample_registry(work: Path) -> Engine:
+    """The sample registry (the feed ``hopquy serve --sample-if-empty`` loads), in ``work``."""
+    return imported(work / "sample.db", SAMPLE_FEED, "sample")
+
+
+def imported(database: Path, feed: Path, source: str) -> Engine:
+    """The SQLite registry ``database``, ``feed`` imported into it the first time."""
     fresh = not database.exists()
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
     if fresh:
-        result = import_file(engine, feed, ImportOptions(source="relevance"))
+        result = import_file(engine, feed, ImportOptions(source=source))
         assert result.status == "applied", result.as_dict()["problems"][:3]
     return engine
 

@@ -27,7 +27,8 @@ from public_site.notices import NoticeController
 from public_site.observe import observed
 from public_site.pages import PageController
 from public_site.partner_api import PartnerApiController, jwks
-from public_site.photo_lookup import PhotoLookupController, PhotoPageController
+from public_site.photo_lookup import PhotoLookupController
+from public_site.photo_page import PhotoPageController
 from public_site.plugin import Services, problem_details
 from public_site.printables import PrintController
 from public_site.rendering import TEMPLATES

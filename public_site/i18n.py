@@ -33,6 +33,15 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Reading the photo's text took too long. Take a photo of the label alone."),
     "photo_refused": ("Không dùng được ảnh này", "This photo cannot be used"),
     "photo_kept_not": ("Ảnh không được lưu lại.", "The photo is not kept."),
+    "photo_here": ("Đọc ở đây trên ảnh", "Read here in the photo"),
+    "photo_check_label": ("So nhãn thiết bị với giấy chứng nhận này: chụp nhãn hoặc hộp",
+                          "Compare the device's label with this certificate: take a photo of the label or the box"),
+    "photo_compare_match": ("Model trên nhãn là một model của giấy chứng nhận {number}.",
+                            "The model on the label is one of certificate {number}'s models."),
+    "photo_compare_mismatch": ("Không thấy model nào của giấy chứng nhận {number} trên ảnh. Nếu model trên thiết bị khác "
+                               "các model dưới đây, mã QR có thể bị sao chép từ thiết bị khác.",
+                               "None of certificate {number}'s models was read in the photo. If the device's model is "
+                               "not one of those below, its QR code may have been copied from another device."),
     "results": ("kết quả", "results"),
     "no_results": ("Không tìm thấy thiết bị phù hợp.", "No matching device found."),
     "degraded": ("Tìm kiếm nhanh đang tạm gián đoạn: kết quả lấy trực tiếp từ cơ sở dữ liệu, có thể kém chính xác hơn.",

@@ -23,19 +23,17 @@ import msgspec
 from litestar import Controller, Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
 from PIL import ImageOps
 from sqlalchemy import Engine
 
 from public_site.plugin import RETRY_LATER, DbEngine, Index
-from public_site.rendering import render
 from public_site.schemas import SearchHit, problems, typed
 from registry.codes import canonical_certificate_no, model_key
 from registry.photos import MAX_BYTES, PhotoRefused, checked_image
 from search.client import SearchIndex
 from search.pasted import read_pasted
 from search.photo_codes import read_codes
-from search.photo_text import Line, TextTooSlow, TextUnreadable, candidates, read_lines
+from search.photo_text import OCR_LOOKALIKES, Line, TextTooSlow, TextUnreadable, candidates, read_lines
 from search.query import search_certificates
 from search.request import SearchParams
 
@@ -45,6 +43,8 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_BODY = MAX_BYTES + 64 * 1024  # the photo, and a form's parts around it
 HITS_PER_CODE = 3
 MAX_CANDIDATES = 8  # printed codes searched from one photo, at most
+WHOLE_MIN = 4  # characters of a model found whole on a line that count as naming it
+CONFUSED = str.maketrans("OISBZ", "01582")
 _READING = threading.BoundedSemaphore(AT_ONCE)
 
 
@@ -63,22 +63,6 @@ class PhotoLookup(msgspec.Struct):
     outcome: Literal["found", "nothing_found", "nothing_read", "too_slow"]
 
 
-class PhotoPageController(Controller):
-    """``POST /photo``: the search page's "Chụp nhãn / Photo of the label" form, answered as a
-    page (a phone's file input with ``capture``; no JavaScript)."""
-
-    include_in_schema = False
-
-    @post("/photo", status_code=200, request_max_body_size=MAX_BODY)
-    async def photo_page(self, request: Request, engine: DbEngine, index: Index) -> Template:
-        try:
-            data = await _photo_bytes(request)
-            lookup = await sync_to_thread(looked_up, engine, index, data)
-        except ValidationException as exc:
-            return render(request, "pages/photo.html", status_code=400, refused=exc.detail, lookup=None)
-        return render(request, "pages/photo.html", refused=None, lookup=lookup)
-
-
 class PhotoLookupController(Controller):
     path = "/api/v1/lookup"
     tags = ["verification"]
@@ -89,22 +73,23 @@ class PhotoLookupController(Controller):
         """The certificates named by the QR codes, barcodes or printed codes in a photo of a label
         (JPEG, PNG or WebP, at most 8 MB: the body, or the multipart field ``photo``); the photo
         is not kept."""
-        data = await _photo_bytes(request)
+        data, _ = await photo_form(request)
         return await sync_to_thread(looked_up, engine, index, data)
 
 
-async def _photo_bytes(request: Request) -> bytes:
+async def photo_form(request: Request) -> tuple[bytes, str | None]:
+    """The photo's bytes, and the certificate number a form asks to compare it with."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
         form = await request.form()
-        photo = form.get("photo")
+        photo, compare = form.get("photo"), form.get("compare")
         if photo is None or isinstance(photo, str):
             raise ValidationException(detail="the form has no file field named photo")
-        return await photo.read()
+        return await photo.read(), compare.strip()[:100] if isinstance(compare, str) and compare.strip() else None
     if kind not in IMAGE_TYPES:
         raise ValidationException(detail=f"send the photo as {', '.join(IMAGE_TYPES)}, or as the field photo "
                                          "of a multipart form")
-    return await request.body()
+    return await request.body(), None
 
 
 def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLookup:
@@ -139,7 +124,7 @@ def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLo
         keep([hit for hit in body["hits"] if named is None or hit["certificate_no"] == named])
     for candidate in candidates(lines)[:MAX_CANDIDATES]:
         body = search_certificates(engine, index, SearchParams(q=candidate.text[:200], per_page=HITS_PER_CODE))
-        named = [hit for hit in body["hits"] if names(candidate.text, hit)]
+        named = [hit for hit in body["hits"] if names(candidate.text, hit, candidate.line.text)]
         if named:  # printed text counts only where it names a certificate
             read.append(CodeRead(candidate.line.text, "text", list(candidate.line.box), body["searched"]))
             keep(named)
@@ -155,8 +140,22 @@ def _text_of(image) -> list[Line]:
                             headers=RETRY_LATER) from exc
 
 
-def names(text: str, hit: dict) -> bool:
+def names(text: str, hit: dict, line: str = "") -> bool:
     """Whether text read from a photo names ``hit``: its number, or one of its model codes,
-    compacted (``SM A546E/DSN`` names SM-A546E/DSN)."""
-    key = model_key(text)
-    return bool(key) and (key == model_key(hit["certificate_no"]) or key in {model_key(m) for m in hit["models"]})
+    compacted and with the characters print and OCR confuse read alike (``SM A546E/DSN`` and
+    ``5M-A546E/D5N`` name SM-A546E/DSN); or the ``line`` it was read on holds a model whole
+    (``Model: MyPhone my81 DTV``, where the code-shaped word was ``my81``)."""
+    key = seen_key(text)
+    if not key:
+        return False
+    models = [seen_key(m) for m in hit["models"]]
+    if key == seen_key(hit["certificate_no"]) or key in models:
+        return True
+    whole = seen_key(line)
+    return any(len(model) >= WHOLE_MIN and key in model and model in whole for model in models)
+
+
+def seen_key(text: str) -> str:
+    """``model_key`` with the characters print and OCR confuse read as one: O and 0, I, ¡, !,
+    | and 1, S and 5, B and 8, Z and 2 (``search.photo_text.OCR_LOOKALIKES``)."""
+    return model_key(text.translate(OCR_LOOKALIKES)).translate(CONFUSED)

@@ -106,3 +106,30 @@ def _from_label(text: str) -> Pasted | None:
         return None  # "type c adapter", "hang xach tay": words, not a field name
     value = text.strip()[match.end():].strip()
     return Pasted(value, field=_FIELD_OF[names[-1]]) if value else None
+
+
+_NAME_WORDS = {word for name in _ALL for word in name.split()}
+_GLUED = sorted((n for n in _STRONG if " " not in n and len(n) >= 5), key=len)  # "model", "models"
+_CUT_HEAD = re.compile(r"^(?P<head>[^:;]{1,24}?)\s*(?:[:;]|-\s)\s*(?=\S)")
+
+
+def read_cut_label(text: str) -> list[str]:
+    """The values a label's line may hold when a photo cut or misread its field name: the
+    name lost its first letters at the photo's edge (``ểu/Model: X``, ``ý hiệu: X``,
+    ``ODEL X``), or was read run into the value (``MODELX-1``). Several guesses, or none; the
+    photo lookup keeps only a value that names a certificate."""
+    text = text.strip()
+    folded = fold(text)
+    values = []
+    if (match := _CUT_HEAD.match(folded)) is not None:
+        words = [w for w in re.split(r"[\s/()]+", match["head"]) if w]
+        last = re.sub(r"[^a-z]", "", words[-1]) if words else ""
+        if len(words) <= 3 and len(last) >= 2 and any(name.endswith(last) for name in _NAME_WORDS):
+            values.append(text[match.end():].strip())
+    first, _, rest = folded.partition(" ")
+    if rest.strip() and len(first) >= 3 and any(n.endswith(first) and len(n) - len(first) <= 2 for n in _GLUED):
+        values.append(text[len(first):].strip())
+    for name in _GLUED:
+        if folded.startswith(name) and len(folded) > len(name) + 1 and folded[len(name)].isalnum():
+            values.append(text[len(name):].strip())
+    return [value for value in dict.fromkeys(values) if value]

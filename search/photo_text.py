@@ -18,15 +18,19 @@ import subprocess
 from dataclasses import dataclass
 from io import BytesIO
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no
-from search.pasted import read_pasted
+from search.pasted import read_cut_label, read_pasted
 
 READ_SIDE = 2400  # pixels on the long side text is read at
 SECONDS = 8.0  # Tesseract's time for one photo, at most
 MIN_CONFIDENCE = 30
 MAX_SKEW = 10  # degrees a photo's lines may run off level, either way
+INK_CONTRAST = 30  # how much darker than its surroundings a pixel of print is
+# what OCR reads for a letter of a code that it is not: Tesseract's ``¡5.5`` is ``i5.5``
+OCR_LOOKALIKES = str.maketrans({"¡": "i", "|": "I", "!": "I", "€": "E"})
+INNER_BRACKET = re.compile(r"(?<=[A-Za-z0-9])\)(?=[A-Za-z0-9])")  # M2007)3SG: a J, not a bracket
 CODE_SHAPED = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-_/.()]{2,40}$")
 
 
@@ -78,23 +82,24 @@ def read_lines(image: Image.Image) -> list[Line]:
 
 def skew(grey: Image.Image, widest: int = MAX_SKEW) -> float:
     """The angle, in degrees, that makes the photo's lines of print level: the one at which
-    the dark pixels' rows are most uneven (lines and the gaps between them), tried a degree at
-    a time on a small copy; 0 unless it is clearly better than the photo as taken."""
+    the print's rows are most uneven (lines and the gaps between them), tried half a degree at
+    a time on a small copy; 0 unless it is clearly better than the photo as taken. Print is
+    what is darker than its surroundings, so a dark table or a shadow around the label does
+    not count as ink."""
     small = grey.copy()
-    small.thumbnail((500, 500))
-    ink = small.point(lambda v: 255 if v < 110 else 0)  # dark print, white: counted
+    small.thumbnail((600, 600))
+    surroundings = small.filter(ImageFilter.BoxBlur(6))
+    ink = ImageChops.subtract(surroundings, small).point(lambda v: 255 if v > INK_CONTRAST else 0)
 
-    def unevenness(angle: int) -> float:
+    def unevenness(angle: float) -> float:
         turned = ink.rotate(angle, resample=Image.Resampling.NEAREST)
-        width = turned.width
-        data = turned.tobytes()
-        sums = [sum(data[y * width:(y + 1) * width]) for y in range(turned.height)]
-        mean = sum(sums) / len(sums)
-        return sum((v - mean) ** 2 for v in sums)
+        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())  # each row's mean
+        mean = sum(rows) / len(rows)
+        return sum((v - mean) ** 2 for v in rows)
 
-    scores = {angle: unevenness(angle) for angle in range(-widest, widest + 1)}
+    scores = {step / 2: unevenness(step / 2) for step in range(-2 * widest, 2 * widest + 1)}
     best = max(scores, key=scores.__getitem__)
-    return float(best) if scores[best] > 1.2 * scores[0] else 0.0  # clearly better than as taken
+    return best if scores[best] > 1.1 * scores[0] else 0.0  # clearly better than as taken
 
 
 def _lines(tsv: str, scale: float) -> list[Line]:
@@ -142,9 +147,12 @@ def candidates(lines: list[Line]) -> list[Candidate]:
     numbers, then code-shaped words; each once."""
     labelled, numbers, words = [], [], []
     for line in lines:
+        line = Line(INNER_BRACKET.sub("J", line.text.translate(OCR_LOOKALIKES)), line.box)
         pasted = read_pasted(line.text)
         if pasted.field and pasted.query:
             labelled.append(Candidate(pasted.query, line))
+        else:  # a field name cut at the photo's edge, or run into its value
+            labelled += [Candidate(value, line) for value in read_cut_label(line.text)]
         for word in line.text.split():
             word = word.strip(".,;:")
             if CERTIFICATE_NO_RE.match(canonical_certificate_no(word)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import struct
+import subprocess
 import threading
 import time
 import zlib
@@ -90,3 +91,12 @@ def png_bomb(side: int = 100_000) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
         + chunk(b"IEND", b"")
     )
+
+
+def zbar(image: bytes, suffix: str, tmp_path) -> str:
+    """What zbar, a reader independent of ours, decodes from ``image``."""
+    path = tmp_path / f"code.{suffix}"
+    path.write_bytes(image)
+    done = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()

@@ -4,7 +4,9 @@ not a photo with a 400 that says why."""
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 
 import pytest
 from litestar.testing import TestClient
@@ -16,7 +18,7 @@ from benchmarks.label_photos import render
 from public_site.app import create_app
 from registry.models import Certificate, CertificateModel
 from registry.settings import get_settings
-from tests.helpers import half_a_photo, png_bomb
+from tests.helpers import half_a_photo, png_bomb, zbar
 
 
 @pytest.fixture
@@ -165,3 +167,41 @@ def test_the_search_page_offers_the_photo_and_answers_it_as_a_page(client, numbe
     assert page.status_code == 200 and f"/c/{number}" in page.text and "QR Code" in page.text
     refused = client.post("/photo", files={"photo": ("a.jpg", half_a_photo(), "image/jpeg")})
     assert refused.status_code == 400 and "damaged" in refused.text and 'type="file"' in refused.text
+
+
+def test_the_page_shows_where_each_code_was_read(client, number, tmp_path):
+    """The crop shown beside a code read is the part of the photo that holds it: zbar, another
+    reader than the lookup's, reads the same QR code from the crop alone."""
+    photo = photo_of(client.get(f"/qr/{number}.png").content)
+    page = client.post("/photo", files={"photo": ("label.jpg", photo, "image/jpeg")}).text
+    crops = re.findall(r'<img src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(crops) == 1
+    crop = base64.b64decode(crops[0])
+    assert Image.open(io.BytesIO(crop)).width < 1600  # a part of the photo, not all of it
+    assert number in zbar(crop, "jpg", tmp_path)
+
+
+def model_with_a_dash(sample_registry, skip: int = 0) -> tuple[str, str]:
+    with Session(sample_registry) as session:
+        return session.execute(
+            select(Certificate.certificate_no, CertificateModel.model_code)
+            .join(CertificateModel, CertificateModel.certificate_id == Certificate.id)
+            .where(CertificateModel.model_code.like("%-%")).order_by(Certificate.id).offset(skip).limit(1)).one()
+
+
+def test_from_the_scan_page_a_label_is_compared_with_the_certificate_scanned(client, sample_registry):
+    """A QR code copied onto another device shows a valid certificate: the label's model, read
+    from a photo, tells whether the device in hand is the one certified."""
+    number, model = model_with_a_dash(sample_registry)
+    other, other_model = model_with_a_dash(sample_registry, skip=5)
+    assert model != other_model
+    scan = client.get(f"/v/{number}").text
+    assert 'action="/photo"' in scan and f'name="compare" value="{number}"' in scan
+    photo = label_photo(["Điện thoại di động", f"Kiểu/Model: {model}", "Sản xuất tại Việt Nam"])
+    same = client.post("/photo", data={"compare": number}, files={"photo": ("l.jpg", photo, "image/jpeg")})
+    assert same.status_code == 200 and "banner-valid compared" in same.text, same.text
+    elsewhere = client.post("/photo", data={"compare": other}, files={"photo": ("l.jpg", photo, "image/jpeg")})
+    assert "banner-suspended compared" in elsewhere.text and f"/report?code={other}" in elsewhere.text
+    assert other_model in elsewhere.text  # the models to compare with the device in hand
+    unknown = client.post("/photo", data={"compare": "NO-SUCH/1"}, files={"photo": ("l.jpg", photo, "image/jpeg")})
+    assert unknown.status_code == 200 and "compared" not in unknown.text

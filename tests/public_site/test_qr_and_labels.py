@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import io
-import subprocess
 
 import pypdf
 import pytest
 
-from tests.helpers import sample_rows
-
-
-def zbar(image: bytes, suffix: str, tmp_path) -> str:
-    path = tmp_path / f"code.{suffix}"
-    path.write_bytes(image)
-    done = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+from tests.helpers import sample_rows, zbar
 
 
 @pytest.fixture
