@@ -172,9 +172,9 @@ local paths, bodies = {}, {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
 for line in io.lines("%s") do bodies[#bodies + 1] = line end
 local headers = {%s}
-local i = 0
+local i, n = 0, math.max(#paths, #bodies)
 request = function()
-  i = i %% #paths + 1
+  i = i %% n + 1
   if #bodies > 0 then return wrk.format("POST", paths[1], headers, bodies[i]) end
   return wrk.format("GET", paths[i], headers)
 end

@@ -136,19 +136,23 @@ async def paired_latencies(app, raw: RawSearch, texts: list[str]) -> tuple[list[
     return raws, apis
 
 
-def served_latencies(base_url: str, raw: RawSearch, texts: list[str]) -> tuple[list[float], list[float]]:
-    """Each query asked of raw Meilisearch and of the served API over one kept-alive HTTP
-    connection each, back to back, the order alternating."""
+def bare_path(text: str, facets: tuple[str, ...] = ()) -> str:
+    return f"/search?q={quote(text)}"  # benchmarks.bare_proxy: the default request only
+
+
+def served_latencies(base_url: str, raw: RawSearch, texts: list[str], path=api_path) -> tuple[list[float], list[float]]:
+    """Each query asked of raw Meilisearch and of the served API (or the bare proxy, ``path``)
+    over one kept-alive HTTP connection each, back to back, the order alternating."""
     raws, apis = [], []
     client = KeptAlive(base_url, {}, timeout=30)  # the client raw Meilisearch is asked with
     for i, text in enumerate(texts):
         if i % 2:
             raws.append(raw(text))
         started = time.perf_counter()
-        status, answer = client.request("GET", api_path(text, raw.facets))
+        status, answer = client.request("GET", path(text, raw.facets))
         body = orjson.loads(answer)
         apis.append((time.perf_counter() - started) * 1000)
-        if status != 200 or body["degraded"]:
+        if status != 200 or body.get("degraded"):
             raise SystemExit(f"served search for {text!r}: {status} {answer[:300]}")
         if not i % 2:
             raws.append(raw(text))
@@ -156,12 +160,13 @@ def served_latencies(base_url: str, raw: RawSearch, texts: list[str]) -> tuple[l
     return raws, apis
 
 
-def under_load(base_url: str, raw: RawSearch, texts: list[str], args: argparse.Namespace) -> dict[str, list[dict]]:
+def under_load(base_url: str, raw: RawSearch, texts: list[str], args: argparse.Namespace,
+               bare_url: str | None = None) -> dict[str, list[dict]]:
     """wrk with ``--clients`` clients against the served API and against raw Meilisearch
     asked the same requests, ``--rounds`` rounds each, taking turns: one query asked again and
     again (``--load-query``, as the issue's target has it), and the relevance mix in turn
-    (where little is asked twice in a row)."""
-    runs: dict[str, list[dict]] = {"api": [], "raw": [], "api mix": [], "raw mix": []}
+    (where little is asked twice in a row); and the bare proxy (``bare_url``) likewise."""
+    runs: dict[str, list[dict]] = {"api": [], "raw": [], "api mix": [], "raw mix": [], "bare": [], "bare mix": []}
     work = args.work / "wrk"
     work.mkdir(parents=True, exist_ok=True)
     headers = raw_headers(raw.key)
@@ -175,12 +180,21 @@ def under_load(base_url: str, raw: RawSearch, texts: list[str], args: argparse.N
         return wrk(raw.url.rstrip("/"), ["/indexes/bench/search"], args.seconds, work, connections=args.clients,
                    bodies=[raw.body(text) for text in queries], headers=headers)
 
+    def bare(queries: list[str]) -> dict:
+        return wrk(bare_url, [bare_path(text) for text in queries], args.seconds, work, connections=args.clients)
+
     api([args.load_query]), meili([args.load_query]), api(mix)  # warm up
+    if bare_url:
+        bare(mix)
     for _ in range(args.rounds):
         runs["api"].append(api([args.load_query]))
         runs["raw"].append(meili([args.load_query]))
+        if bare_url:
+            runs["bare"].append(bare([args.load_query]))
         runs["api mix"].append(api(mix))
         runs["raw mix"].append(meili(mix))
+        if bare_url:
+            runs["bare mix"].append(bare(mix))
     return runs
 
 
@@ -192,10 +206,11 @@ async def api_throughput(app, paths: list[str], seconds: float) -> tuple[float, 
     return target.done / target.seconds, target.errors
 
 
-def show(label: str, raw: list[float], api: list[float], plus50: float, plus99: float) -> None:
-    print(f"  {label}")
+def show(title: str, raw: list[float], api: list[float], plus50: float, plus99: float,
+         label: str = "GET /api/v1/search") -> None:
+    print(f"  {title}")
     print(f"    raw Meilisearch     p50 {pct(raw, 50):6.2f} ms  p99 {pct(raw, 99):6.2f} ms")
-    print(f"    GET /api/v1/search  p50 {pct(api, 50):6.2f} ms  p99 {pct(api, 99):6.2f} ms  "
+    print(f"    {label:<19} p50 {pct(api, 50):6.2f} ms  p99 {pct(api, 99):6.2f} ms  "
           f"(+{pct(api, 50) - pct(raw, 50):.2f} / +{pct(api, 99) - pct(raw, 99):.2f} ms; "
           f"targets +{plus50} / +{plus99} ms)")
 
@@ -220,12 +235,15 @@ def main() -> None:
         env = {"HOPQUY_DATABASE_URL": engine.url.render_as_string(hide_password=False), "HOPQUY_MEILI_URL": url,
                "HOPQUY_MEILI_KEY": key, "HOPQUY_MEILI_INDEX": "bench", "HOPQUY_RATE_LIMIT": "0"}
         loads = {}
-        with served(args.work / "served", env, settle=True) as base_url:
+        with served(args.work / "served", env, settle=True) as base_url, \
+                served(args.work / "bare", env, app="benchmarks.bare_proxy:create_app") as bare_url:
             served_latencies(base_url, plain, texts[:100])  # warm up
+            served_latencies(bare_url, plain, texts[:100], path=bare_path)
             served_raw, served_api = served_latencies(base_url, plain, texts)
+            bare_raw, bare_api = served_latencies(bare_url, plain, texts, path=bare_path)
             all_raw, all_api = served_latencies(base_url, faceted, texts)
             if has_wrk() and 1 in args.workers:
-                loads[1] = under_load(base_url, plain, texts, args)
+                loads[1] = under_load(base_url, plain, texts, args, bare_url)
         for workers in [w for w in args.workers if w != 1 and has_wrk()]:
             with served(args.work / "served", env, options=("--workers", str(workers)), settle=True) as base_url:
                 loads[workers] = under_load(base_url, plain, texts, args)
@@ -233,20 +251,28 @@ def main() -> None:
     show("in-process (ASGI), the default request (grouped by device, no facets)", raw, api, 1.5, 3)
     print(f"    {rate:,.0f} req/s with 32 clients in-process, {errors} errors")
     show("served by uvicorn over HTTP, the default request", served_raw, served_api, 1.5, 3)
+    show("the bare proxy served the same way (benchmarks.bare_proxy: the ceiling)", bare_raw, bare_api, 1.5, 3,
+         label="bare proxy")
     show("served, facets=all (raw: the same facets)", all_raw, all_api, "-", 3)
     for workers, runs in loads.items():
         print(f"  under load: wrk, {args.clients} clients, {args.rounds} rounds of {args.seconds:.0f} s each "
               f"taking turns, --workers {workers} (medians)")
-        for api_side, raw_side, what in (("api", "raw", f"q={args.load_query!r} again and again"),
-                                         ("api mix", "raw mix", "the relevance mix in turn")):
-            api_rps, raw_rps = (statistics.median(r["rps"] for r in runs[side]) for side in (api_side, raw_side))
-            api_p99, raw_p99 = (statistics.median(r["p99"] for r in runs[side]) for side in (api_side, raw_side))
+        for api_side, raw_side, bare_side, what in (
+                ("api", "raw", "bare", f"q={args.load_query!r} again and again"),
+                ("api mix", "raw mix", "bare mix", "the relevance mix in turn")):
+            rps = {side: statistics.median(r["rps"] for r in runs[side]) for side in (api_side, raw_side, bare_side)
+                   if runs[side]}
+            p99 = {side: statistics.median(r["p99"] for r in runs[side]) for side in rps}
             print(f"    {what}")
-            for side, label in ((api_side, "GET /api/v1/search"), (raw_side, "raw Meilisearch")):
+            for side, label in ((api_side, "GET /api/v1/search"), (raw_side, "raw Meilisearch"),
+                                (bare_side, "bare proxy")):
                 rounds = ", ".join(f"{r['rps']:,.0f}/s p99 {r['p99']:.1f} ms" for r in runs[side])
                 print(f"      {label:<19} {rounds}; errors {sum(r['errors'] for r in runs[side])}")
-            print(f"      throughput API/raw {api_rps / raw_rps:.2f} (target >= 0.5); p99 API - raw "
-                  f"{api_p99 - raw_p99:+.1f} ms (target <= +10)")
+            print(f"      throughput API/raw {rps[api_side] / rps[raw_side]:.2f} (target >= 0.5); p99 API - raw "
+                  f"{p99[api_side] - p99[raw_side]:+.1f} ms (target <= +10)")
+            if bare_side in rps:
+                print(f"      ceiling: bare proxy/raw {rps[bare_side] / rps[raw_side]:.2f}, p99 bare - raw "
+                      f"{p99[bare_side] - p99[raw_side]:+.1f} ms; API/bare {rps[api_side] / rps[bare_side]:.2f}")
 
 if __name__ == "__main__":
     main()
