@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from public_site.partner_api import signed
 from public_site.partner_schemas import ReceiptAnswer
-from public_site.plugin import Db, DbEngine, Index
+from public_site.plugin import Db, Index
 from public_site.schemas import (
     MAX_ID,
     CertificateDetail,
@@ -77,11 +77,14 @@ class ApiController(Controller):
     path = "/api/v1"
     tags = ["registry"]
 
-    @get("/search", operation_id="searchCertificates", sync_to_thread=True, responses=problems(400),
-         dependencies={"params": SEARCH_PARAMS})
-    def search(self, engine: DbEngine, index: Index, params: NamedDependency[SearchParams]) -> SearchPage:
+    # on the event loop while the database is quick: the search's requests to Meilisearch wait
+    # without holding it, and the registry's few indexed reads cost less than the hop to a
+    # worker thread (search.on_the_loop, LoopReader.awork)
+    @get("/search", operation_id="searchCertificates", responses=problems(400), dependencies={"params": SEARCH_PARAMS})
+    async def search(self, request: Request, index: Index, params: NamedDependency[SearchParams]) -> SearchPage:
         """Search certificates by model, number, mark code, brand, product or holder."""
-        return typed(search_certificates(engine, index, params), SearchPage)
+        body = await request.app.state.reader.awork(lambda engine: search_certificates(engine, index, params))
+        return typed(body, SearchPage)
 
     @get("/certificates/{number:path}", operation_id="getCertificate", sync_to_thread=True,
          responses=problems(400, 404))

@@ -25,8 +25,9 @@ import anyio.to_thread
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.util import greenlet_spawn
 
-from registry.db import Timeouts, is_postgres
+from registry.db import Timeouts, is_postgres, make_engine
 
 T = TypeVar("T")
 QUICK = Timeouts(connect_s=2, statement_ms=500, lock_ms=200)  # the loop's own connection
@@ -39,6 +40,11 @@ class DatabaseUnavailable(Exception):
     """The registry database did not answer in time: try again shortly (503)."""
 
 
+class OffTheLoop(Exception):
+    """Raised by work run on the loop (``LoopReader.awork``) that must not be: a long read,
+    such as the search's SQL fallback. The work is run again in a worker thread."""
+
+
 class LoopReader:
     """One kept connection per running loop; after any error it is closed and the next read
     opens a fresh one. Reads from worker threads take a pooled connection."""
@@ -47,6 +53,7 @@ class LoopReader:
         self.engine = engine
         self._kept: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Connection] = weakref.WeakKeyDictionary()
         self.slow_until = 0.0  # monotonic time until which reads stay off the loop
+        self._quick: Engine | None = None  # awork's engine on the loop, once opened
 
     async def aread(self, work: Callable[[Connection], T]) -> T:
         """``work(connection)`` for a request handler: on the loop when the database is quick,
@@ -75,6 +82,31 @@ class LoopReader:
             return answer
         self.slow_until = time.monotonic() + SLOW_FOR
         raise DatabaseUnavailable(f"no answer within {DEADLINE} s")
+
+    async def awork(self, work: Callable[[Engine], T]) -> T:
+        """``work(engine)``: code that reads the registry through an engine and waits on the
+        search index (``search.on_the_loop``). Run on the loop in a greenlet while the database
+        is quick, with an engine of its own whose connections have the loop's tight limits
+        (``QUICK``); else, and when it raises ``OffTheLoop``, in a worker thread with the
+        usual engine. A lock or statement that ran out of time sends the work off the loop
+        for ``SLOW_FOR`` seconds, as ``aread`` does."""
+        if self._quick is not None and time.monotonic() >= self.slow_until:
+            try:
+                return await greenlet_spawn(work, self._quick)
+            except UNAVAILABLE:
+                self.slow_until = time.monotonic() + SLOW_FOR
+            except OffTheLoop:
+                pass
+        elif self._quick is None:  # its first connection may wait on the network: opened in a thread
+            self._quick = await anyio.to_thread.run_sync(self._quick_engine)
+        return await anyio.to_thread.run_sync(work, self.engine)
+
+    def _quick_engine(self) -> Engine:
+        if not is_postgres(self.engine):
+            return self.engine  # SQLite's readers never wait on a writer (WAL)
+        quick = make_engine(self.engine.url.render_as_string(hide_password=False), timeouts=QUICK, pool_size=2)
+        quick.connect().close()
+        return quick
 
     def _pooled(self, work: Callable[[Connection], T]) -> T:
         with self.engine.connect() as connection:
@@ -124,3 +156,5 @@ class LoopReader:
         for connection in list(self._kept.values()):
             connection.close()
         self._kept.clear()
+        if self._quick is not None and self._quick is not self.engine:
+            self._quick.dispose()

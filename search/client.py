@@ -23,6 +23,7 @@ from meilisearch.models.task import TaskInfo
 from registry.settings import Settings, generated_secret
 from search.index_settings import SETTINGS
 from search.kept_alive import KeptAlive
+from search.on_the_loop import LoopConnections, in_greenlet
 from search.process import running_instance
 
 # httpx logs every request at INFO: a line on the server's log for each search and each
@@ -142,14 +143,16 @@ class SearchIndex:
 
     def _post(self, path: str, body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
         try:
-            sent = self.searches.send("POST", path, orjson.dumps(body))
-        except (OSError, http.client.HTTPException) as exc:
+            # from a request served on the event loop (search.on_the_loop), else from a thread
+            pool = self.loop_searches if in_greenlet() else self.searches
+            sent = pool.send("POST", path, orjson.dumps(body))
+        except (OSError, http.client.HTTPException, TimeoutError) as exc:
             raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
 
         def answer() -> dict[str, Any]:
             try:
                 status, content = sent.answer()
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, http.client.HTTPException, TimeoutError) as exc:
                 raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
             if status == 200:
                 return orjson.loads(content)
@@ -164,6 +167,11 @@ class SearchIndex:
     def searches(self) -> KeptAlive:
         """Searches go over the standard library's client (``search.kept_alive``)."""
         return KeptAlive(self.target.url, self._headers(), self.timeout)
+
+    @cached_property
+    def loop_searches(self) -> LoopConnections:
+        """Searches sent from a request served on the event loop (``search.on_the_loop``)."""
+        return LoopConnections(self.target.url, self._headers(), self.timeout)
 
     @cached_property
     def http(self) -> httpx.Client:

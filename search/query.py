@@ -18,10 +18,12 @@ from sqlalchemy import Engine
 
 from registry.clock import today
 from registry.codes import normalise_regulation
+from registry.loop_reader import OffTheLoop
 from search import pinning
 from search.brand_typos import BRAND_WORDS, brand_corrected
 from search.client import SearchIndex, SearchUnavailable
 from search.listing import without_listing_words
+from search.on_the_loop import in_greenlet
 from search.parts import part_key
 from search.pasted import read_pasted
 from search.request import (
@@ -156,6 +158,8 @@ def _answer(engine: Engine, index: SearchIndex | None, params: SearchParams, on:
             log.warning("search degraded to SQL: %s", exc)
             degraded = True
     if body is None:
+        if in_greenlet():  # a search of the registry's text may take a while: not on the event loop
+            raise OffTheLoop("the search index is away: the registry is searched in a worker thread")
         body = pinning.sql_page(engine, pins(), params, on)
         if not body["total"] and params.q and reread and (again := read_again(engine, params.q)):
             return _answer(engine, index if not degraded else None, replace(params, q=again), on, reread=False)
