@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import meilisearch
@@ -142,26 +143,41 @@ def served(work: Path, env: dict[str, str], app: str = "public_site.app:create_a
             server.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time the process tree of ``pid`` has used so far (user and system)."""
+    total = 0
+    for each in _tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def serving_pid(url: str) -> int:
+    """The process serving ``url`` on this machine (Meilisearch's ``--http-addr host:port``, or
+    uvicorn's ``--port port``), found by its command line."""
+    port = str(urlsplit(url).port)
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if any(arg.endswith(":" + port) for arg in args) or any(
+                arg == "--port" and following == port for arg, following in zip(args, args[1:], strict=False)):
+            return int(cmdline.parent.name)
+    raise LookupError(f"nothing here serves {url}")
+
+
 def wait_idle(pid: int, quiet: float = 0.05, limit: float = 600) -> None:
     """Wait until the process tree of ``pid`` uses less than ``quiet`` of a core over two
     seconds (at most ``limit`` seconds)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def busy() -> float:
-        total = 0
-        for each in _tree(pid):
-            try:
-                fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
-
     deadline = time.monotonic() + limit
-    before = busy()
+    before = cpu_seconds(pid)
     while time.monotonic() < deadline:
         time.sleep(2)
-        now = busy()
+        now = cpu_seconds(pid)
         if now - before < quiet * 2:
             return
         before = now

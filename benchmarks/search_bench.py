@@ -34,7 +34,7 @@ import httpx
 import orjson
 from sqlalchemy import Engine
 
-from benchmarks.measure import has_wrk, meilisearch_for, served, wrk
+from benchmarks.measure import cpu_seconds, has_wrk, meilisearch_for, served, serving_pid, wrk
 from benchmarks.relevance import all_records, build_registry, index_everything
 from benchmarks.relevance_queries import make_queries
 from benchmarks.site_bench import Target, throughput
@@ -173,15 +173,31 @@ def under_load(base_url: str, raw: RawSearch, texts: list[str], args: argparse.N
     del headers["Accept-Encoding"]  # wrk asks for no compression anyway
     mix = texts[:500]
 
+    meili_pid, app_pid = serving_pid(raw.url), serving_pid(base_url)
+    bare_pid = serving_pid(bare_url) if bare_url else None
+
+    def costed(server: int | None, load) -> dict:
+        """wrk's figures, with the core-milliseconds Meilisearch and the server in front of it
+        (none for raw) spent on each request while it ran."""
+        before = cpu_seconds(meili_pid), cpu_seconds(server) if server else 0.0
+        result = load()
+        after = cpu_seconds(meili_pid), cpu_seconds(server) if server else 0.0
+        done = max(1.0, result["rps"] * args.seconds)
+        return {**result, "meili_ms": (after[0] - before[0]) * 1000 / done,
+                "front_ms": (after[1] - before[1]) * 1000 / done}
+
     def api(queries: list[str]) -> dict:
-        return wrk(base_url, [api_path(text) for text in queries], args.seconds, work, connections=args.clients)
+        return costed(app_pid, lambda: wrk(base_url, [api_path(text) for text in queries], args.seconds, work,
+                                           connections=args.clients))
 
     def meili(queries: list[str]) -> dict:
-        return wrk(raw.url.rstrip("/"), ["/indexes/bench/search"], args.seconds, work, connections=args.clients,
-                   bodies=[raw.body(text) for text in queries], headers=headers)
+        return costed(None, lambda: wrk(raw.url.rstrip("/"), ["/indexes/bench/search"], args.seconds, work,
+                                        connections=args.clients, bodies=[raw.body(text) for text in queries],
+                                        headers=headers))
 
     def bare(queries: list[str]) -> dict:
-        return wrk(bare_url, [bare_path(text) for text in queries], args.seconds, work, connections=args.clients)
+        return costed(bare_pid, lambda: wrk(bare_url, [bare_path(text) for text in queries], args.seconds, work,
+                                            connections=args.clients))
 
     api([args.load_query]), meili([args.load_query]), api(mix)  # warm up
     if bare_url:
@@ -267,7 +283,9 @@ def main() -> None:
             for side, label in ((api_side, "GET /api/v1/search"), (raw_side, "raw Meilisearch"),
                                 (bare_side, "bare proxy")):
                 rounds = ", ".join(f"{r['rps']:,.0f}/s p99 {r['p99']:.1f} ms" for r in runs[side])
-                print(f"      {label:<19} {rounds}; errors {sum(r['errors'] for r in runs[side])}")
+                costs = (f"; core-ms a request: Meilisearch {statistics.median(r['meili_ms'] for r in runs[side]):.2f}"
+                         f", in front {statistics.median(r['front_ms'] for r in runs[side]):.2f}") if runs[side] else ""
+                print(f"      {label:<19} {rounds}; errors {sum(r['errors'] for r in runs[side])}{costs}")
             print(f"      throughput API/raw {rps[api_side] / rps[raw_side]:.2f} (target >= 0.5); p99 API - raw "
                   f"{p99[api_side] - p99[raw_side]:+.1f} ms (target <= +10)")
             if bare_side in rps:
