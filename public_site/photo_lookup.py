@@ -8,7 +8,9 @@ dropped: nothing is stored, EXIF included. QR codes and barcodes are read
 (``search.photo_codes``) and each is searched as the search box would search it, so a QR of
 ours answers with its certificate. A photo without a code has its printed text read
 (``search.photo_text``, Tesseract); each code-shaped word and each value after a field name
-is searched, and kept only where it names a certificate (its number or one of its models).
+is searched, and kept only where it names a certificate: its number, its conformity mark
+code or one of its models. A holder's tax code is a lead (the holder's certificates) only
+when nothing else on the label names one.
 
 At most ``AT_ONCE`` photos are read at a time by each server process; the others wait in
 line up to ``WAIT_SECONDS``, then get a 503 with ``Retry-After`` rather than piling up.
@@ -30,6 +32,7 @@ from public_site.plugin import RETRY_LATER, DbEngine, Index
 from public_site.schemas import SearchHit, problems, typed
 from registry.codes import canonical_certificate_no, model_key
 from registry.photos import MAX_BYTES, PhotoRefused, checked_image
+from registry.queries import printed_on_labels
 from search.client import SearchIndex
 from search.pasted import read_pasted
 from search.photo_codes import read_codes
@@ -123,9 +126,14 @@ def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLo
         # a link of ours names one certificate: that one, or none
         keep([hit for hit in body["hits"] if named is None or hit["certificate_no"] == named])
     for candidate in candidates(lines)[:MAX_CANDIDATES]:
+        with engine.connect() as connection:
+            marked, holder = printed_on_labels(connection, candidate.text)
+        if holder and hits:
+            continue  # a holder's tax code is a lead only when nothing else named a certificate
         body = search_certificates(engine, index, SearchParams(q=candidate.text[:200], per_page=HITS_PER_CODE))
-        named = [hit for hit in body["hits"] if names(candidate.text, hit, candidate.line.text)]
-        if named:  # printed text counts only where it names a certificate
+        named = [hit for hit in body["hits"]
+                 if holder or hit["certificate_no"] == marked or names(candidate.text, hit, candidate.line.text)]
+        if named:  # printed text counts only where it names a certificate, its mark or its holder
             read.append(CodeRead(candidate.line.text, "text", list(candidate.line.box), body["searched"]))
             keep(named)
     outcome = "found" if hits else "nothing_found" if read else "nothing_read"

@@ -82,6 +82,15 @@ def certificate_row(connection: Connection, number: str) -> Any:
     return BY_NUMBER.first(connection, number=canonical_certificate_no(number))
 
 
+def printed_on_labels(connection: Connection, text: str) -> tuple[str | None, bool]:
+    """What a code read from a label names beside a model or a number: (the certificate whose
+    conformity mark code it is, or None; whether it is a holder's tax code)."""
+    value = canonical_certificate_no(text)
+    marked = connection.execute(select(Certificate.certificate_no).where(Certificate.mark_code == value)).scalar()
+    holder = connection.execute(select(Organisation.id).where(Organisation.tax_code == text.strip()).limit(1)).scalar()
+    return marked, holder is not None
+
+
 def certificate_view(connection: Connection, cert: Any, status: EffectiveStatus,
                      history: list[CertificateEvent] | None = None) -> CertificateView:
     """The row with its models, regulations and standing decision (two more indexed queries)."""

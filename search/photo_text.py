@@ -20,7 +20,7 @@ from io import BytesIO
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
-from registry.codes import CERTIFICATE_NO_RE, canonical_certificate_no
+from registry.codes import CERTIFICATE_NO_RE, TAX_CODE_RE, canonical_certificate_no
 from search.pasted import read_cut_label, read_pasted
 
 READ_SIDE = 2400  # pixels on the long side text is read at
@@ -144,8 +144,8 @@ def _joined(row: list[tuple[int, int, int, int, str]]) -> str:
 
 def candidates(lines: list[Line]) -> list[Candidate]:
     """What the lines may name, likeliest first: values after field names, certificate
-    numbers, then code-shaped words; each once."""
-    labelled, numbers, words = [], [], []
+    numbers, code-shaped words (models and conformity mark codes), then tax codes; each once."""
+    labelled, numbers, words, tax_codes = [], [], [], []
     for line in lines:
         line = Line(INNER_BRACKET.sub("J", line.text.translate(OCR_LOOKALIKES)), line.box)
         pasted = read_pasted(line.text)
@@ -159,9 +159,11 @@ def candidates(lines: list[Line]) -> list[Candidate]:
                 numbers.append(Candidate(canonical_certificate_no(word), line))
             elif CODE_SHAPED.match(word):
                 words.append(Candidate(word, line))
+            elif TAX_CODE_RE.match(word):  # the holder's: a lead when nothing else names a certificate
+                tax_codes.append(Candidate(word, line))
     seen: set[str] = set()
     out = []
-    for candidate in labelled + numbers + words:
+    for candidate in labelled + numbers + words + tax_codes:
         if candidate.text.upper() not in seen:
             seen.add(candidate.text.upper())
             out.append(candidate)

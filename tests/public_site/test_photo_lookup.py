@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from benchmarks.label_photos import render
 from public_site.app import create_app
-from registry.models import Certificate, CertificateModel
+from registry.models import Certificate, CertificateModel, Organisation
 from registry.settings import get_settings
 from tests.helpers import half_a_photo, png_bomb, zbar
 
@@ -205,3 +205,25 @@ def test_from_the_scan_page_a_label_is_compared_with_the_certificate_scanned(cli
     assert other_model in elsewhere.text  # the models to compare with the device in hand
     unknown = client.post("/photo", data={"compare": "NO-SUCH/1"}, files={"photo": ("l.jpg", photo, "image/jpeg")})
     assert unknown.status_code == 200 and "compared" not in unknown.text
+
+
+def test_a_label_with_only_the_mark_code_or_the_holder_s_tax_code_is_looked_up(client, sample_registry):
+    """The code printed beside the conformity mark names its certificate; a tax code alone is
+    a lead to its holder's certificates."""
+    with Session(sample_registry) as session:
+        number, mark = session.execute(select(Certificate.certificate_no, Certificate.mark_code)
+                                       .where(Certificate.mark_code.is_not(None)).order_by(Certificate.id)).first()
+        tax_code = session.execute(select(Organisation.tax_code).where(Organisation.tax_code.like("__________"))
+                                   .order_by(Organisation.id)).scalars().first()
+    marked = client.post("/api/v1/lookup/photo", content=label_photo(["Dấu hợp quy", f"Mã dấu: {mark}"]),
+                         headers={"Content-Type": "image/jpeg"}).json()
+    assert marked["outcome"] == "found" and marked["hits"][0]["certificate_no"] == number, marked
+    held = client.post("/api/v1/lookup/photo", content=label_photo(["Nhập khẩu bởi", f"MST: {tax_code}"]),
+                       headers={"Content-Type": "image/jpeg"}).json()
+    assert held["outcome"] == "found" and held["read"][0]["searched"] == tax_code, held
+    shown = [hit["certificate_no"] for hit in held["hits"]]
+    with Session(sample_registry) as session:
+        holders = set(session.execute(select(Organisation.tax_code)
+                                      .join(Certificate, Certificate.holder_id == Organisation.id)
+                                      .where(Certificate.certificate_no.in_(shown))).scalars())
+    assert holders == {tax_code}
