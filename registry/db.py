@@ -31,9 +31,13 @@ BATCH = Timeouts(connect_s=10, statement_ms=0, lock_ms=60_000)
 SQLITE_BUSY_MS = 30_000  # SQLite's one writer at a time: how long a write waits for the lock
 
 
-def make_engine(url: str, sqlite_cache_mib: int = 64, timeouts: Timeouts = BATCH, pool_size: int = 10) -> Engine:
+def make_engine(url: str, sqlite_cache_mib: int = 64, timeouts: Timeouts = BATCH, pool_size: int = 10,
+                reads_only: bool = False) -> Engine:
     """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool with
-    ``timeouts`` on PostgreSQL.
+    ``timeouts`` on PostgreSQL. ``reads_only``: PostgreSQL connections in autocommit and
+    not pinged before use, for reads on the event loop (``LoopReader.awork``), where every
+    round trip holds the loop: a single SELECT needs no transaction, and a dead connection
+    fails its read, which sends the reads off the loop while a fresh one is opened.
 
     Big imports keep SQLite's indexes in a page cache of ``sqlite_cache_mib`` per connection;
     a helper process that only looks numbers up asks for less."""
@@ -53,8 +57,9 @@ def make_engine(url: str, sqlite_cache_mib: int = 64, timeouts: Timeouts = BATCH
         # lookups) skips it: one SELECT needs no transaction, and BEGIN/ROLLBACK cost more.
         event.listen(engine, "begin", _begin)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
-                           json_serializer=_json, connect_args={"connect_timeout": timeouts.connect_s})
+    engine = create_engine(url, pool_pre_ping=not reads_only, pool_size=pool_size, max_overflow=pool_size,
+                           json_serializer=_json, connect_args={"connect_timeout": timeouts.connect_s},
+                           **({"isolation_level": "AUTOCOMMIT"} if reads_only else {}))
     event.listen(engine, "connect", lambda dbapi, _: _postgres_timeouts(dbapi, timeouts))
     return engine
 

@@ -104,7 +104,8 @@ class LoopReader:
     def _quick_engine(self) -> Engine:
         if not is_postgres(self.engine):
             return self.engine  # SQLite's readers never wait on a writer (WAL)
-        quick = make_engine(self.engine.url.render_as_string(hide_password=False), timeouts=QUICK, pool_size=2)
+        quick = make_engine(self.engine.url.render_as_string(hide_password=False), timeouts=QUICK, pool_size=2,
+                            reads_only=True)
         quick.connect().close()
         return quick
 

@@ -21,6 +21,7 @@ from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
 __all__ = ["LoopConnections", "in_greenlet"]
+KEPT = 32  # idle connections kept per loop; more at once are closed once answered
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
@@ -73,7 +74,7 @@ class LoopSent:
         except BaseException:  # too slow, or the request was cancelled: the answer is not read
             self.stream[1].close()
             raise
-        if keep:
+        if keep and len(self.idle) < KEPT:
             self.idle.append(self.stream)
         else:
             self.stream[1].close()
