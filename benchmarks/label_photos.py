@@ -1,5 +1,5 @@
 """Photos of labels and box stickers, made in software: a certificate's label rendered the way
-shops show them (three layouts, two weights of type, several sizes, Vietnamese text), then
+shops show them (three layouts, three typefaces, several sizes, Vietnamese text), then
 "photographed": turned, seen at an angle, blurred, saved at a low JPEG quality, under glare,
 in low light, or cut at an edge. Fixed seeds: the same photos every run.
 
@@ -23,7 +23,16 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from registry.records import CertificateData
 
-FONTS = Path(__file__).resolve().parents[1] / "public_site" / "fonts"
+HERE = Path(__file__).resolve().parent
+SITE_FONTS = HERE.parent / "public_site" / "fonts"
+# the typefaces labels are printed in, each (regular, bold): the site's own sans, a condensed
+# bold as box stickers use, and the monospace of label printers (all DejaVu, all with
+# Vietnamese: the same licence, beside them)
+FACES = (
+    (SITE_FONTS / "DejaVuSans.ttf", SITE_FONTS / "DejaVuSans-Bold.ttf"),
+    (HERE / "fonts" / "DejaVuSansCondensed-Bold.ttf", HERE / "fonts" / "DejaVuSansCondensed-Bold.ttf"),
+    (HERE / "fonts" / "DejaVuSansMono.ttf", HERE / "fonts" / "DejaVuSansMono.ttf"),
+)
 DISTORTIONS = ("none", "rotation", "perspective", "blur", "jpeg", "glare", "low light", "crop", "mixed")
 PHONE = (1600, 1200)  # the photo's pixels: a phone's 12 MP photo is 2.5 times as wide
 LABEL_MM = 60  # the label's width
@@ -52,11 +61,11 @@ def layout(record: CertificateData, model: str, rng: random.Random) -> list[tupl
     ])
 
 
-def render(lines: list[tuple[str, bool]], size: int, width_ems: int = 26) -> Image.Image:
+def render(lines: list[tuple[str, bool]], size: int, width_ems: int = 26, face: int = 0) -> Image.Image:
     label = Image.new("RGB", (int(size * width_ems), int(size * 1.9 * len(lines) + size)), "white")
     draw = ImageDraw.Draw(label)
     for i, (text, bold) in enumerate(lines):
-        font = ImageFont.truetype(str(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
+        font = ImageFont.truetype(str(FACES[face][bold]), size)
         draw.text((size // 2, size // 2 + int(size * 1.9 * i)), text, font=font, fill=(25, 25, 25))
     return label
 
@@ -109,7 +118,7 @@ def label_photos(records: list[CertificateData], count: int, seed: int = 5) -> l
         model = rng.choice(record.models)
         size, width_ems = rng.choice([26, 30, 36]), rng.choice([24, 26, 30])  # print 2.0 to 2.5 mm
         distortion = DISTORTIONS[i % len(DISTORTIONS)]
-        label = render(layout(record, model, rng), size, width_ems)
+        label = render(layout(record, model, rng), size, width_ems, face=rng.randrange(len(FACES)))
         data, scale = photographed(label, distortion, rng)
         photos.append(LabelPhoto(data, model, record.certificate_no, distortion,
                                  code_mm=LABEL_MM * size / label.width, code_px=size * scale))

@@ -116,7 +116,8 @@ _CUT_HEAD = re.compile(r"^(?P<head>[^:;]{1,24}?)\s*(?:[:;]|-\s)\s*(?=\S)")
 def read_cut_label(text: str) -> list[str]:
     """The values a label's line may hold when a photo cut or misread its field name: the
     name lost its first letters at the photo's edge (``ểu/Model: X``, ``ý hiệu: X``,
-    ``ODEL X``), or was read run into the value (``MODELX-1``). Several guesses, or none; the
+    ``ODEL X``), had a letter misread (``Modet: X``), or was read run into the value
+    (``MODELX-1``). Several guesses, or none; the
     photo lookup keeps only a value that names a certificate."""
     text = text.strip()
     folded = fold(text)
@@ -124,7 +125,8 @@ def read_cut_label(text: str) -> list[str]:
     if (match := _CUT_HEAD.match(folded)) is not None:
         words = [w for w in re.split(r"[\s/()]+", match["head"]) if w]
         last = re.sub(r"[^a-z]", "", words[-1]) if words else ""
-        if len(words) <= 3 and len(last) >= 2 and any(name.endswith(last) for name in _NAME_WORDS):
+        if len(words) <= 3 and len(last) >= 2 and any(name.endswith(last) or _one_letter_off(name, last)
+                                                      for name in _NAME_WORDS):
             values.append(text[match.end():].strip())
     first, _, rest = folded.partition(" ")
     if rest.strip() and len(first) >= 3 and any(n.endswith(first) and len(n) - len(first) <= 2 for n in _GLUED):
@@ -133,3 +135,8 @@ def read_cut_label(text: str) -> list[str]:
         if folded.startswith(name) and len(folded) > len(name) + 1 and folded[len(name)].isalnum():
             values.append(text[len(name):].strip())
     return [value for value in dict.fromkeys(values) if value]
+
+
+def _one_letter_off(name: str, word: str) -> bool:
+    """``word`` is ``name`` with one letter misread (``modet`` for ``model``), both 4 letters or more."""
+    return len(word) == len(name) >= 4 and sum(a != b for a, b in zip(name, word, strict=True)) == 1

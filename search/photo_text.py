@@ -30,7 +30,6 @@ MAX_SKEW = 10  # degrees a photo's lines may run off level, either way
 INK_CONTRAST = 30  # how much darker than its surroundings a pixel of print is
 # what OCR reads for a letter of a code that it is not: Tesseract's ``¡5.5`` is ``i5.5``
 OCR_LOOKALIKES = str.maketrans({"¡": "i", "|": "I", "!": "I", "€": "E"})
-INNER_BRACKET = re.compile(r"(?<=[A-Za-z0-9])\)(?=[A-Za-z0-9])")  # M2007)3SG: a J, not a bracket
 CODE_SHAPED = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-_/.()]{2,40}$")
 
 
@@ -142,12 +141,21 @@ def _joined(row: list[tuple[int, int, int, int, str]]) -> str:
     return text
 
 
+def _lone_bracket_read(word: str) -> str:
+    """A ")" after a letter or digit in a word that opened no bracket is a J misread
+    (``M2007)3SG``, ``LED32K600)``); ``(ES)`` and ``SM-A546E(DS)`` stay as they are."""
+    if "(" in word or ")" not in word:
+        return word
+    return re.sub(r"(?<=[A-Za-z0-9])\)", "J", word)
+
+
 def candidates(lines: list[Line]) -> list[Candidate]:
     """What the lines may name, likeliest first: values after field names, certificate
     numbers, code-shaped words (models and conformity mark codes), then tax codes; each once."""
     labelled, numbers, words, tax_codes = [], [], [], []
     for line in lines:
-        line = Line(INNER_BRACKET.sub("J", line.text.translate(OCR_LOOKALIKES)), line.box)
+        line = Line(" ".join(_lone_bracket_read(word) for word in line.text.translate(OCR_LOOKALIKES).split(" ")),
+                    line.box)
         pasted = read_pasted(line.text)
         if pasted.field and pasted.query:
             labelled.append(Candidate(pasted.query, line))

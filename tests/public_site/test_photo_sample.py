@@ -3,9 +3,10 @@ of each distortion, made by ``python -m benchmarks.label_photos tests/photos``) 
 through the API: most find their certificate in the top 3, none is an error.
 
 The benchmark (``benchmarks.photo_bench``) measures the share over hundreds of photos; this
-sample keeps a change that breaks reading photos from passing unseen. Its bar, 25 of 27, is
-below the benchmark's share (a sample this small moves by a photo or two), and far above what
-a broken reader finds (the QR-less labels all missed before the text was read at all).
+sample keeps a change that breaks reading photos from passing unseen. Its bar, 24 of 27 (25
+are found: Tesseract reads `M2067)3SG` and `SCH-T110` in two), is below the benchmark's share
+(a sample this small moves by a photo or two), and far above what a broken reader finds (the
+QR-less labels all missed before the text was read at all).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from registry.codes import model_key
 
 PHOTOS = Path(__file__).resolve().parents[1] / "photos"
-FOUND_AT_LEAST = 25
+FOUND_AT_LEAST = 24
 
 
 # photos are read the same on either database: the search behind them is tested on both elsewhere
