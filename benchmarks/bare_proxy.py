@@ -22,6 +22,7 @@ import orjson
 from litestar import Litestar, Response, get
 
 from registry.clock import today
+from search.on_the_loop import read_answer
 from search.request import SearchParams, meili_request
 
 
@@ -39,10 +40,7 @@ class Connections:
         reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
         writer.write(b"POST " + path.encode() + b" HTTP/1.1\r\n" + self.head
                      + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                      if line.lower().startswith(b"content-length:"))
-        answer = await reader.readexactly(length)
+        _, answer, _ = await read_answer(reader)  # as the API's own searches read it
         self.idle.append((reader, writer))
         return answer
 

@@ -25,7 +25,7 @@ import msgspec
 from litestar import Controller, Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.exceptions import HTTPException, ValidationException
-from PIL import ImageOps
+from PIL import Image, ImageOps
 from sqlalchemy import Engine
 
 from public_site.plugin import RETRY_LATER, DbEngine, Index
@@ -96,6 +96,12 @@ async def photo_form(request: Request) -> tuple[bytes, str | None]:
 
 
 def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLookup:
+    return seen_in(engine, index, data)[0]
+
+
+def seen_in(engine: Engine, index: SearchIndex | None, data: bytes) -> tuple[PhotoLookup, Image.Image]:
+    """The lookup, and the photo as it was read (turned as the phone was held): the page crops
+    what was read from it without decoding the photo again."""
     if not _READING.acquire(timeout=WAIT_SECONDS):
         raise HTTPException(status_code=503, detail="too many photos are being read; try again shortly",
                             headers=RETRY_LATER)
@@ -107,7 +113,7 @@ def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLo
         codes = read_codes(image)
         lines = [] if codes else _text_of(image)  # a label without a code: its printed text
     except TextTooSlow:
-        return PhotoLookup([], [], "too_slow")
+        return PhotoLookup([], [], "too_slow"), image
     finally:
         _READING.release()
     read, hits, seen = [], [], set()
@@ -125,9 +131,10 @@ def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLo
         named = canonical_certificate_no(pasted.query) if pasted.link == "certificate" else None
         # a link of ours names one certificate: that one, or none
         keep([hit for hit in body["hits"] if named is None or hit["certificate_no"] == named])
-    for candidate in candidates(lines)[:MAX_CANDIDATES]:
-        with engine.connect() as connection:
-            marked, holder = printed_on_labels(connection, candidate.text)
+    chosen = candidates(lines)[:MAX_CANDIDATES]
+    with engine.connect() as connection:
+        printed = [printed_on_labels(connection, candidate.text) for candidate in chosen]
+    for candidate, (marked, holder) in zip(chosen, printed, strict=True):
         if holder and hits:
             continue  # a holder's tax code is a lead only when nothing else named a certificate
         body = search_certificates(engine, index, SearchParams(q=candidate.text[:200], per_page=HITS_PER_CODE))
@@ -137,7 +144,7 @@ def looked_up(engine: Engine, index: SearchIndex | None, data: bytes) -> PhotoLo
             read.append(CodeRead(candidate.line.text, "text", list(candidate.line.box), body["searched"]))
             keep(named)
     outcome = "found" if hits else "nothing_found" if read else "nothing_read"
-    return PhotoLookup(read, hits, outcome)
+    return PhotoLookup(read, hits, outcome), image
 
 
 def _text_of(image) -> list[Line]:

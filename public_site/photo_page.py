@@ -18,13 +18,12 @@ from litestar import Controller, Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.exceptions import ValidationException
 from litestar.response import Template
-from PIL import ImageOps
+from PIL import Image
 from sqlalchemy import Engine
 
-from public_site.photo_lookup import MAX_BODY, CodeRead, PhotoLookup, looked_up, names, photo_form
+from public_site.photo_lookup import MAX_BODY, CodeRead, PhotoLookup, names, photo_form, seen_in
 from public_site.plugin import DbEngine, Index
 from public_site.rendering import render
-from registry.photos import checked_image
 from registry.queries import find_certificate
 from registry.records import CertificateData
 
@@ -45,19 +44,17 @@ class PhotoPageController(Controller):
     async def photo_page(self, request: Request, engine: DbEngine, index: Index) -> Template:
         try:
             data, compare = await photo_form(request)
-            lookup = await sync_to_thread(looked_up, engine, index, data)
+            lookup, image = await sync_to_thread(seen_in, engine, index, data)
         except ValidationException as exc:
             return render(request, "pages/photo.html", status_code=400, refused=exc.detail, lookup=None)
-        crops = await sync_to_thread(read_here, data, lookup.read)
+        crops = await sync_to_thread(read_here, image, lookup.read)
         comparison = await sync_to_thread(compared, engine, compare, lookup) if compare else None
         return render(request, "pages/photo.html", refused=None, lookup=lookup, crops=crops, comparison=comparison)
 
 
-def read_here(data: bytes, read: list[CodeRead]) -> list[str]:
+def read_here(image: Image.Image, read: list[CodeRead]) -> list[str]:
     """For each code read, the part of the photo it was read in, as a ``data:`` JPEG URL."""
-    if not read:
-        return []
-    image = ImageOps.exif_transpose(checked_image(data)).convert("RGB")  # checked already: it passes
+    image = image.convert("RGB") if read else image
     crops = []
     for code in read:
         x, y, width, height = code.box

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlmodel import Session
 
 from registry.access import public_actor
-from registry.codes import canonical_certificate_no
+from registry.codes import TAX_CODE_RE, canonical_certificate_no
 from registry.decisions import decision_view
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateEvent, Organisation
@@ -87,8 +87,9 @@ def printed_on_labels(connection: Connection, text: str) -> tuple[str | None, bo
     conformity mark code it is, or None; whether it is a holder's tax code)."""
     value = canonical_certificate_no(text)
     marked = connection.execute(select(Certificate.certificate_no).where(Certificate.mark_code == value)).scalar()
-    holder = connection.execute(select(Organisation.id).where(Organisation.tax_code == text.strip()).limit(1)).scalar()
-    return marked, holder is not None
+    holder = TAX_CODE_RE.match(text.strip()) and connection.execute(
+        select(Organisation.id).where(Organisation.tax_code == text.strip()).limit(1)).scalar()
+    return marked, bool(holder)
 
 
 def certificate_view(connection: Connection, cert: Any, status: EffectiveStatus,

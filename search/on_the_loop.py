@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.util import await_only
 from sqlalchemy.util.concurrency import in_greenlet
 
-__all__ = ["LoopConnections", "in_greenlet"]
+__all__ = ["LoopConnections", "in_greenlet", "read_answer"]
 KEPT = 32  # idle connections kept per loop; more at once are closed once answered
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
@@ -65,7 +65,7 @@ class LoopSent:
     def answer(self) -> tuple[int, bytes]:
         """(status, body); OSError when the server cannot be reached or broke off."""
         try:
-            status, body, keep = await_only(asyncio.wait_for(_read(self.stream[0]), self.pool.timeout))
+            status, body, keep = await_only(asyncio.wait_for(read_answer(self.stream[0]), self.pool.timeout))
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
             self.stream[1].close()
             if self.fresh:
@@ -81,7 +81,7 @@ class LoopSent:
         return status, body
 
 
-async def _read(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+async def read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     """An HTTP/1.1 answer: (status, body, whether the connection may be kept)."""
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     status = int(head[0].split(" ", 2)[1])
