@@ -38,11 +38,11 @@ def part_request(key: str) -> dict[str, Any]:
     it a whole word: Meilisearch reads a query's last word as a prefix otherwise. The
     variants have no typo tolerance (``search.index_settings``), so a match is exact."""
     return {"q": f"{key} ", "attributesToSearchOn": ["model_keys"], "matchingStrategy": "all",
-            "limit": READ, "attributesToRetrieve": ["id", "certificate_no", "models"]}
+            "limit": READ, "attributesToRetrieve": ["id", "certificate_no", "models", "device_key"]}
 
 
-def part_hits(key: str, result: dict[str, Any]) -> list[tuple[int, str]]:
-    """(id, certificate number) of the newest certificate of each device (a code without its
+def part_hits(key: str, result: dict[str, Any]) -> list[tuple[int, str, str]]:
+    """(id, certificate number, device) of the newest certificate of each device (a code without its
     regional suffix) of which ``key`` is a variant, in the search's order (newest first),
     ``PARTS`` at most."""
     seen: set[str] = set()
@@ -52,7 +52,7 @@ def part_hits(key: str, result: dict[str, Any]) -> list[tuple[int, str]]:
                    for code in doc["models"] if key in model_variants(code)}
         if devices and not devices <= seen:
             seen |= devices
-            found.append((doc["id"], doc["certificate_no"]))
+            found.append((doc["id"], doc["certificate_no"], doc.get("device_key", "")))
             if len(found) == PARTS:
                 break
     return found

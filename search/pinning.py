@@ -2,14 +2,17 @@
 
 The list paged through is the pins P, then the search's own matches M without them: each
 certificate once, whichever page it falls on, and a total that is exact on every page,
-``|P| + |M| - |P ∩ M|``.
+``|P| + |M without P|``.
 
+- Grouped by device (the default), M is counted in devices and a pin stands for its device:
+  M without P leaves out the pins' devices, which are not shown again after them.
 - Page one asks Meilisearch while the registry finds the pins (the two waits overlap) and
-  takes the pins out of its page. Pins beyond that page are counted in M by a second search
-  filtered to them, only when M goes on past the page (it costs Meilisearch about half a
-  search: the query's words are still looked up over the whole index).
+  takes the pins out of its page. When M goes on past the page and some pins are not known
+  to be in it, M without P is counted by a second search (it costs Meilisearch about half a
+  search: the query's words are still looked up over the whole index), sent with the page's
+  device counts in one round trip (``LATER``, ``search.query``).
 - A later page asks Meilisearch, in one round trip, for M without P at the offset the pins
-  shift it by, for M's size and facets, and for the size of P ∩ M.
+  shift it by, for M's facets, and for the size of M without P.
 - The registry's own SQL (degraded mode) leaves the pins out of its matches the same way.
 """
 
@@ -29,13 +32,24 @@ from search.fallback import search_sql
 from search.parts import part_hits, part_key, part_request
 from search.pins import code_pins
 from search.recent import Recent
-from search.request import IDS, SearchParams, counting, hit_from_document, meili_request, quoted, search_meili
+from search.request import (
+    IDS,
+    LATER,
+    Asked,
+    SearchParams,
+    counting,
+    hit_from_document,
+    meili_request,
+    quoted,
+    search_meili,
+)
 
 
 @dataclass(frozen=True)
 class Pin:
     id: int
     certificate_no: str
+    device: str = ""  # its device (``search.documents.device_key``): grouped, a pin stands for it
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,8 @@ def pinned(engine: Engine, query: str) -> Pins:
         if not first and not after:
             return Pins([], [])
         records = load_few(connection, list(dict.fromkeys(first + after)))
-    return Pins(*([Pin(cid, records[cid].certificate_no) for cid in ids if cid in records] for ids in (first, after)),
+    return Pins(*([Pin(cid, records[cid].certificate_no, device_key(records[cid])) for cid in ids if cid in records]
+                  for ids in (first, after)),
                 records=records, begun=begun)
 
 
@@ -102,15 +117,16 @@ def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
     if not pins.after and not pins.parts and part is None:
         return pins.first
     named = {pin.id for pin in pins.first}
-    devices = pinned_devices(pins.first, pins, params)
-    head = [Pin(cid, hit["certificate_no"]) for cid, hit in zip(page_one[IDS], page_one["hits"], strict=True)
+    devices = pinned_devices(pins.first, params)
+    head = [Pin(cid, hit["certificate_no"], hit.get("device") or "")
+            for cid, hit in zip(page_one[IDS], page_one["hits"], strict=True)
             if cid not in named and hit.get("device") not in devices][:HEAD] if page_one else []
     requests = []
     if len(head) < HEAD and (page_one is None or page_one["total"] > len(page_one[IDS])):
-        request = meili_request(params, on)
-        requests.append({"matchingStrategy": request["matchingStrategy"], "offset": 0, "limit": HEAD,
-                         "filter": request["filter"] + ([f"NOT {_among(pins.first)}"] if pins.first else []),
-                         "attributesToRetrieve": ["id", "certificate_no"]})
+        request = meili_request(params, on)  # the best after the first, as page one shows them
+        requests.append({key: request[key] for key in ("matchingStrategy", "distinct") if key in request}
+                        | {"offset": 0, "limit": HEAD, "filter": request["filter"] + _without(pins.first, params),
+                           "attributesToRetrieve": ["id", "certificate_no", "device_key"]})
     if part is not None:
         requests.append(part_request(part))
     results = index.search_many(params.q, requests) if requests else []
@@ -118,19 +134,19 @@ def in_order(index: SearchIndex, pins: Pins, params: SearchParams, on: date,
     if not parts and not pins.after:  # the best would follow the first in their own order anyway
         return pins.first
     if results:
-        head = [Pin(doc["id"], doc["certificate_no"]) for doc in results[0]["hits"]]
+        head = [Pin(doc["id"], doc["certificate_no"], doc.get("device_key", "")) for doc in results[0]["hits"]]
     split = next((i for i, pin in enumerate(pins.first) if pin.id in pins.begun), None)
     if split is not None and parts:
         return _once(pins.first[:split] + parts + pins.first[split:] + head + pins.after)
     return _once(pins.first + head[:PARTS_AFTER] + parts + head + pins.after)
 
 
-def pinned_devices(pins: list[Pin], found: Pins, params: SearchParams) -> dict[str, int]:
+def pinned_devices(pins: list[Pin], params: SearchParams) -> dict[str, int]:
     """Grouped by device, a pinned certificate stands for its device, whose own hit on the
     search's page goes: device → the pin's id."""
     if not params.grouped:
         return {}
-    return {device_key(found.records[pin.id]): pin.id for pin in reversed(pins) if pin.id in found.records}
+    return {pin.device: pin.id for pin in reversed(pins) if pin.device}
 
 
 def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: Pins,
@@ -140,19 +156,26 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
     at = window(1, params.per_page, len(pins))
     on_page = dict(zip(body[IDS], body["hits"], strict=True))
     named = {pin.id for pin in pins}
-    devices = pinned_devices(pins, found, params)
-    standing = {devices[hit["device"]] for cid, hit in on_page.items() if hit.get("device") in devices}
-    rest = [hit for cid, hit in on_page.items() if cid not in named and hit.get("device") not in devices][: at.limit]
-    matched = {pin.id for pin in found.parts} | standing  # among the search's matches
-    beyond = [pin for pin in pins if pin.id not in on_page and pin.id not in matched]
-    overlap = len(pins) - len(beyond)
-    counting = None
-    if beyond and body["total"] > len(on_page):  # M goes on past the page: are they in it?
-        counting = index.search_later(params.q, _count_among(beyond, params, on))
-    hits = _hits_of(engine, pins[at.pins], on_page, found.records, on) + rest  # while Meilisearch counts
-    if counting is not None:
-        overlap += counting().get("totalHits", 0)
-    return {**body, "hits": hits, "total": len(pins) + body["total"] - overlap}
+    devices = pinned_devices(pins, params)
+    unpinned = [hit for cid, hit in on_page.items() if cid not in named and hit.get("device") not in devices]
+    hits = _hits_of(engine, pins[at.pins], on_page, found.records, on) + unpinned[: at.limit]
+    # the total is |P| + |M without P|, M counted in devices when grouped. Pins known to be in M:
+    # those on its page (or whose device is), and the parts (found by Meilisearch among them)
+    known = set(on_page) | {pin.id for pin in found.parts} | {devices[hit["device"]] for hit in on_page.values()
+                                                                if hit.get("device") in devices}
+    units = len(devices) if params.grouped else len(pins)  # what the pins take out of M's count
+    if body["total"] <= len(on_page):  # M is all on the page
+        total = len(pins) + len(unpinned)
+    elif all(pin.id in known for pin in pins):
+        total = len(pins) + body["total"] - units
+    else:  # are the pins beyond the page in M? Asked with the page's device counts (search.query)
+        page = {**body, "hits": hits, "total": len(pins)}
+
+        def more(results: list[dict[str, Any]]) -> None:
+            page["total"] += results[0].get("totalHits", 0)
+        page[LATER] = Asked([{"q": params.q, **_count_without(pins, params, on)}], more)
+        return page
+    return {**body, "hits": hits, "total": total}
 
 
 def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchParams,
@@ -165,10 +188,10 @@ def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchPa
     at = window(params.page, params.per_page, len(pins))
     request = meili_request(params, on)
     shifted = {key: value for key, value in request.items() if key not in ("page", "hitsPerPage", "facets")}
-    shifted.update(offset=at.offset, limit=at.limit, filter=request["filter"] + [f"NOT {_among(pins)}"])
-    everything = {**request, "page": 1, "hitsPerPage": 0}
-    rest, counted, shared = index.search_many(params.q, [shifted, everything, _count_among(pins, params, on)])
-    total = len(pins) + counted.get("totalHits", 0) - shared.get("totalHits", 0)
+    shifted.update(offset=at.offset, limit=at.limit, filter=request["filter"] + _without(pins, params))
+    everything = {**request, "page": 1, "hitsPerPage": 0}  # its facets
+    rest, counted, left = index.search_many(params.q, [shifted, everything, _count_without(pins, params, on)])
+    total = len(pins) + left.get("totalHits", 0)
     hits = _hits_of(engine, pins[at.pins], {}, found.records, on) + [hit_from_document(doc, on) for doc in rest["hits"]]
     return {"total": total, "hits": hits, "facets": counted.get("facetDistribution", {})}
 
@@ -194,9 +217,20 @@ def _among(pins: list[Pin]) -> str:
     return f"certificate_no IN [{', '.join(quoted(pin.certificate_no) for pin in pins)}]"
 
 
-def _count_among(pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
-    """A search that only counts how many of ``pins`` the query matches."""
-    return counting(meili_request(params, on), _among(pins))
+def _without(pins: list[Pin], params: SearchParams) -> list[str]:
+    """Filters leaving the pins out of the search's matches; grouped, their devices too (a
+    pin stands for its device: the device is not shown again after it)."""
+    if not pins:
+        return []
+    devices = list(dict.fromkeys(pin.device for pin in pins if pin.device)) if params.grouped else []
+    alone = [pin for pin in pins if not pin.device] if params.grouped else pins
+    return ([f"NOT device_key IN [{', '.join(quoted(d) for d in devices)}]"] if devices else []) + (
+        [f"NOT {_among(alone)}"] if alone else [])
+
+
+def _count_without(pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
+    """A search that only counts the matches without the pins (devices, when grouped)."""
+    return counting(meili_request(params, on), *_without(pins, params), grouped=params.grouped)
 
 
 def _hits_of(engine: Engine, pins: list[Pin], known: dict[int, dict[str, Any]],

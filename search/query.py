@@ -28,8 +28,10 @@ from search.parts import part_key
 from search.pasted import read_pasted
 from search.request import (
     IDS,
+    LATER,
     PARTS,
     SearchParams,
+    ask_together,
     count_devices,
     counting,
     filtered,
@@ -61,15 +63,16 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
     body, params = answer.body, answer.params
     grouped = params.grouped and not answer.degraded and index is not None
     statuses = "status" in params.facets and "status" not in body.get("facets", {})  # not with a later page
+    asks = [body.pop(LATER)] if LATER in body else []  # the pins' count (search.pinning)
     if not answer.degraded and index is not None and (grouped or statuses):
         request = meili_request(params, on)
         if answer.relaxed:
             request["matchingStrategy"] = "last"
+        asks += [count_devices(index.name, request, body["hits"])] if grouped else []
+        asks += [status_facet(body["facets"], params.q, request, on)] if statuses else []
+    if asks:
         try:
-            if grouped:
-                count_devices(index, request, body["hits"])
-            if statuses:
-                body["facets"]["status"] = status_facet(index, params.q, request, on)
+            ask_together(index, asks)  # one round trip
         except SearchUnavailable as exc:  # the hits stand; the counts are left out
             log.warning("counts left out: %s", exc)
     body.pop(IDS, None)

@@ -39,6 +39,7 @@ GROUPINGS = ("device", "certificate")  # one hit per device (its best certificat
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
 PARTS = "_parts"  # (id, number) of the devices whose code the query is a part of (search.parts)
+LATER = "_later"  # what page one still asks Meilisearch (``Asked``), sent with the device counts
 
 
 @dataclass(frozen=True)
@@ -206,13 +207,13 @@ def counting(request: dict[str, Any], *more_filters: str, facets: tuple[str, ...
             "filter": [*request["filter"], *more_filters], **({"facets": list(facets)} if facets else {})}
 
 
-def status_facet(index: SearchIndex, query: str, request: dict[str, Any], on: date) -> dict[str, int]:
-    """How many of the matches (devices, when grouped) have each effective status on ``on``, in
-    one round trip: the stored statuses counted, and among them those past their expiry (page
-    one counts them with its own search: ``search_meili_later``)."""
-    everything, lapsed = index.search_many(query, [
-        counting(request, facets=("admin_status",), grouped=True), lapsed_request(request, on)])
-    return status_counts(everything, lapsed)
+def status_facet(facets: dict[str, Any], query: str, request: dict[str, Any], on: date) -> Asked:
+    """How many of the matches (devices, when grouped) have each effective status on ``on``:
+    the stored statuses counted, and among them those past their expiry (page one counts them
+    with its own search: ``search_meili_later``), set as ``facets["status"]``."""
+    asked = [{"q": query, **counting(request, facets=("admin_status",), grouped=True)},
+             {"q": query, **lapsed_request(request, on)}]
+    return Asked(asked, lambda results: facets.__setitem__("status", status_counts(*results)))
 
 
 def lapsed_request(request: dict[str, Any], on: date) -> dict[str, Any]:
@@ -242,24 +243,45 @@ def facet_names(asked: str) -> tuple[str, ...]:
     return names
 
 
-def count_devices(index: SearchIndex, request: dict[str, Any], hits: list[dict[str, Any]]) -> None:
+@dataclass
+class Asked:
+    """Searches a page still needs once its hits are known, and what to do with their answers:
+    the searches of several are sent in one round trip (``ask_together``)."""
+    requests: list[dict[str, Any]]  # each with its own "q"
+    settle: Callable[[list[dict[str, Any]]], None]
+
+
+def ask_together(index: SearchIndex, asks: list[Asked]) -> None:
+    """Every ``Asked`` sent in one multi-search and settled: a page that counts its devices
+    and its pins, or its statuses, waits for Meilisearch once."""
+    requests = [request for asked in asks for request in asked.requests]
+    results = index.search_many("", requests) if requests else []
+    for asked in asks:
+        mine, results = results[:len(asked.requests)], results[len(asked.requests):]
+        asked.settle(mine)
+
+
+def count_devices(index_name: str, request: dict[str, Any], hits: list[dict[str, Any]]) -> Asked:
     """Set each hit's ``device_certificates``: how many certificates its device has under the
-    request's filters, in one round trip (the devices of one page, counted as a facet). The
-    query is left out: what the count promises is what the hit's link lists (the device's
-    certificates, ``device=KEY``), and without the query's words Meilisearch counts through
-    the filter alone, a fraction of a search's cost."""
+    request's filters (the devices of one page, counted as a facet; those counted a moment ago
+    at once). The query is left out: what the count promises is what the hit's link lists (the
+    device's certificates, ``device=KEY``), and without the query's words Meilisearch counts
+    through the filter alone, a fraction of a search's cost."""
     devices = list(dict.fromkeys(hit["device"] for hit in hits if hit.get("device")))
-    if not devices:
-        return
-    scope = (index.name, tuple(request["filter"]))
+    scope = (index_name, tuple(request["filter"]))
     counts = {device: count for device in devices if (count := COUNTED.peek((scope, device))) is not None}
     unknown = [device for device in devices if device not in counts]
     chunks = [unknown[i:i + FACET_VALUES] for i in range(0, len(unknown), FACET_VALUES)]  # a facet's values
-    requests = [counting(request, f"device_key IN [{', '.join(quoted(d) for d in chunk)}]", facets=("device_key",))
-                for chunk in chunks]
-    for result in index.search_many("", requests) if requests else ():
-        for device, count in result.get("facetDistribution", {}).get("device_key", {}).items():
-            counts[device] = count
-            COUNTED.put((scope, device), count)
-    for hit in hits:
-        hit["device_certificates"] = counts.get(hit.get("device"))
+    requests = [{"q": "", **counting(request, f"device_key IN [{', '.join(quoted(d) for d in chunk)}]",
+                                     facets=("device_key",))} for chunk in chunks]
+
+    def settle(results: list[dict[str, Any]]) -> None:
+        for result in results:
+            for device, count in result.get("facetDistribution", {}).get("device_key", {}).items():
+                counts[device] = count
+                COUNTED.put((scope, device), count)
+        for hit in hits:
+            hit["device_certificates"] = counts.get(hit.get("device"))
+
+    settle([])  # those known now, in case the rest cannot be counted
+    return Asked(requests, settle)

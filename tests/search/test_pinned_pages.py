@@ -127,3 +127,35 @@ def test_devices_whose_code_a_word_is_part_of_follow_the_best_two(engine, index,
 def test_a_page_window_over_pins_and_the_rest(page, per_page, pins, expected):
     at = window(page, per_page, pins)
     assert (at.pins, at.offset, at.limit) == expected
+
+
+def grouped_pages(engine, index, q: str, per_page: int) -> tuple[list[dict], set[int]]:
+    hits, totals, page = [], set(), 1
+    while body := search_certificates(engine, index, SearchParams(q=q, page=page, per_page=per_page)):
+        totals.add(body["total"])
+        if not body["hits"]:
+            return hits, totals
+        hits += body["hits"]
+        page += 1
+
+
+@pytest.mark.parametrize("per_page", [2, 5, 20])
+def test_grouped_the_pins_stand_for_their_device_and_the_total_is_what_is_paged(registry, index, per_page):
+    hits, totals = grouped_pages(registry, index, "SM-A546E", per_page)
+    exact = [hit for hit in hits if hit["models"] == ["SM-A546E"]]
+    assert hits[0] == exact[0]  # the code's certificates are pins (as many as the pins take)
+    # its /DS and /EEA are pins too (codes going on from it); the other devices come once each
+    others = [hit["device"] for hit in hits if hit["device"] != exact[0]["device"]]
+    assert len(others) == len(set(others)) > 0, "a device shown twice"
+    assert totals == {len(hits)} and len({hit["certificate_no"] for hit in hits}) == len(hits)
+
+
+def test_page_one_asks_its_pins_count_and_its_devices_counts_in_one_round_trip(registry, index, monkeypatch):
+    sent = []
+    post = type(index)._post
+    monkeypatch.setattr(type(index), "_post", lambda self, path, body: sent.append(body) or post(self, path, body))
+    body = search_certificates(registry, index, SearchParams(q="SM-A546E", per_page=2))
+    # the page, then together: its matches without the pins counted and its devices
+    assert len(sent) == 2 and len(sent[1]["queries"]) == 2
+    assert {hit["device_certificates"] for hit in body["hits"]} == {CODES.count("SM-A546E") + 2}  # with /DS, /EEA
+    assert body["total"] == len(grouped_pages(registry, index, "SM-A546E", 2)[0])
