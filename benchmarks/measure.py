@@ -155,6 +155,19 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def database_pid(engine) -> int | None:
+    """PostgreSQL's postmaster for ``engine`` when it runs on this machine (its process tree
+    is every backend and helper), None for SQLite (it runs inside the server's own process)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    try:
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])  # its parent
+    except OSError:  # another machine's
+        return None
+
+
 def serving_pid(url: str) -> int:
     """The process serving ``url`` on this machine (Meilisearch's ``--http-addr host:port``, or
     uvicorn's ``--port port``), found by its command line."""

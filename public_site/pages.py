@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Annotated
 from urllib.parse import quote
 
+import anyio
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -18,7 +19,8 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse
 from markupsafe import Markup, escape
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from public_site.api import MAX_PAGE, SEARCH_PARAMS, path_text
 from public_site.filters import search_filters, search_url, without_empty_fields
@@ -81,23 +83,38 @@ def linked_page(db, query: str) -> str | None:
     return None
 
 
+def front_matter(engine: Engine) -> tuple[dict[str, int], list]:
+    """What the search page shows when nothing was searched or found: the registry's counts and
+    its latest certificates with their status today."""
+    with Session(engine) as db:
+        latest = latest_certificates(db)
+        return registry_counts(db), [(rec, effective_status(rec.admin_status, rec.expires_on)) for _, rec in latest]
+
+
 class PageController(Controller):
     include_in_schema = False
 
-    @get("/", sync_to_thread=True, dependencies={"params": SEARCH_PARAMS}, before_request=without_empty_fields)
-    def home(self, request: Request, engine: DbEngine, index: Index, db: Db,
-             params: NamedDependency[SearchParams]) -> Template | Redirect:
-        if (page := linked_page(db, params.q)) is not None:  # a link from a QR scanner, pasted
+    # the search on the event loop, as the API's (LoopReader.awork); the registry's counts and
+    # latest certificates, shown when nothing was searched or found, in a worker thread (a count
+    # over every certificate)
+    @get("/", dependencies={"params": SEARCH_PARAMS}, before_request=without_empty_fields)
+    async def home(self, request: Request, engine: DbEngine, index: Index,
+                   params: NamedDependency[SearchParams]) -> Template | Redirect:
+        def searched(reading: Engine) -> tuple[str | None, dict | None]:
+            with Session(reading) as db:
+                if (page := linked_page(db, params.q)) is not None:  # a link from a QR scanner, pasted
+                    return page, None
+            if params.q or filtered(params):
+                return None, search_certificates(reading, index, replace(params, facets=PANEL_FACETS))
+            return None, None
+
+        page, results = await request.app.state.reader.awork(searched)
+        if page is not None:
             return Redirect(page)
-        results = None
-        if params.q or filtered(params):
-            results = search_certificates(engine, index, replace(params, facets=PANEL_FACETS))
-        counts = registry_counts(db)
-        latest = [] if results else latest_certificates(db)
-        latest_rows = [(rec, effective_status(rec.admin_status, rec.expires_on)) for _, rec in latest]
+        counts, latest = await anyio.to_thread.run_sync(front_matter, engine) if not results else ({}, [])
         filters = search_filters(params, results["facets"], translator(language(request))) if results else []
         return render(request, "pages/home.html", params=params, results=results, counts=counts,
-                      latest=latest_rows, filters=filters, search_url=search_url,
+                      latest=latest, filters=filters, search_url=search_url,
                       max_total_hits=MAX_TOTAL_HITS, max_page=min(MAX_PAGE, MAX_TOTAL_HITS // params.per_page))
 
     @get("/c/{number:path}", sync_to_thread=True)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+import threading
 
-from search.brand_typos import brand_corrected, one_slip
+import pytest
+from sqlalchemy.util import greenlet_spawn
+
+from importer.run import ImportOptions, import_file
+from registry.loop_reader import OffTheLoop
+from search import brand_typos
+from search.brand_typos import BrandCounts, BrandWords, brand_corrected, one_slip
 from search.listing import without_listing_words
 from search.query import search_certificates
 from search.request import SearchParams
-from tests.helpers import sample_rows
+from tests import helpers
+from tests.helpers import sample_rows, write_feed
 
 
 @pytest.mark.parametrize("title, device", [
@@ -74,3 +82,29 @@ def test_what_is_found_as_typed_is_not_read_again(sample_registry, sample_index,
     model = row[4].split(";")[0].strip()
     _, plain = _numbers(sample_registry, sample_index, model)
     assert plain["searched"] == model
+
+
+def test_the_brand_words_one_slip_away_are_found_by_their_forms_as_by_comparing_every_word():
+    counts = BrandCounts({"samsung": 9, "asus": 5, "oppo": 4, "revo": 1, "sony": 2, "sono": 2, "luo": 1, "tp": 1})
+    for typed in ["smasung", "auss", "popo", "reno", "sonu", "lou", "samsunng", "ssamsung", "asu", "opo", "xyz"]:
+        compared = sorted((kind, w) for w in counts if (kind := brand_typos.slip(typed, w)))
+        assert sorted(counts.one_slip_from(typed)) == compared, typed
+
+
+def test_the_brand_words_are_never_counted_on_the_event_loop(engine, tmp_path, monkeypatch):
+    feed = write_feed(tmp_path / "f.csv", [helpers.row("A0001010324AE01A2", brand="Samsung")])
+    assert import_file(engine, feed, ImportOptions(source="qc1")).status == "applied"
+    words = BrandWords()
+
+    async def on_the_loop():
+        return await greenlet_spawn(words.of, engine)
+
+    with pytest.raises(OffTheLoop):  # nothing read yet: the search goes to a worker thread
+        asyncio.run(on_the_loop())
+    read = words.of(engine)  # as a worker thread reads them
+    assert read["samsung"] == 1
+    monkeypatch.setattr(brand_typos, "REFRESH_SECONDS", 0)
+    refreshed = threading.Event()
+    monkeypatch.setattr(words, "_read", lambda engine: refreshed.set())
+    assert asyncio.run(on_the_loop()) is read  # stale words answer at once, read again beside
+    assert refreshed.wait(5)
