@@ -2,17 +2,16 @@
 
 The list paged through is the pins P, then the search's own matches M without them: each
 certificate once, whichever page it falls on, and a total that is exact on every page,
-``|P| + |M without P|``.
+``|P| + |M| - |P ∩ M|``.
 
 - Grouped by device (the default), M is counted in devices and a pin stands for its device:
   M without P leaves out the pins' devices, which are not shown again after them.
 - Page one asks Meilisearch while the registry finds the pins (the two waits overlap) and
   takes the pins out of its page. When M goes on past the page and some pins are not known
-  to be in it, M without P is counted by a second search (it costs Meilisearch about half a
-  search: the query's words are still looked up over the whole index), sent with the page's
-  device counts in one round trip (``LATER``, ``search.query``).
+  to be in it, P ∩ M is counted by a second search filtered to the pins (or their devices),
+  sent with the page's device counts in one round trip (``LATER``, ``search.query``).
 - A later page asks Meilisearch, in one round trip, for M without P at the offset the pins
-  shift it by, for M's facets, and for the size of M without P.
+  shift it by, for M's size and facets, and for the size of P ∩ M.
 - The registry's own SQL (degraded mode) leaves the pins out of its matches the same way.
 """
 
@@ -168,12 +167,12 @@ def first_page(engine: Engine, index: SearchIndex, body: dict[str, Any], found: 
         total = len(pins) + len(unpinned)
     elif all(pin.id in known for pin in pins):
         total = len(pins) + body["total"] - units
-    else:  # are the pins beyond the page in M? Asked with the page's device counts (search.query)
-        page = {**body, "hits": hits, "total": len(pins)}
+    else:  # how many of the pins (their devices) are in M? Asked with the page's device counts
+        page = {**body, "hits": hits, "total": len(pins) + body["total"]}  # (search.query)
 
-        def more(results: list[dict[str, Any]]) -> None:
-            page["total"] += results[0].get("totalHits", 0)
-        page[LATER] = Asked([{"q": params.q, **_count_without(pins, params, on)}], more)
+        def less(results: list[dict[str, Any]]) -> None:
+            page["total"] -= results[0].get("totalHits", 0)
+        page[LATER] = Asked([{"q": params.q, **_count_among(pins, params, on)}], less)
         return page
     return {**body, "hits": hits, "total": total}
 
@@ -189,9 +188,9 @@ def later_page(engine: Engine, index: SearchIndex, found: Pins, params: SearchPa
     request = meili_request(params, on)
     shifted = {key: value for key, value in request.items() if key not in ("page", "hitsPerPage", "facets")}
     shifted.update(offset=at.offset, limit=at.limit, filter=request["filter"] + _without(pins, params))
-    everything = {**request, "page": 1, "hitsPerPage": 0}  # its facets
-    rest, counted, left = index.search_many(params.q, [shifted, everything, _count_without(pins, params, on)])
-    total = len(pins) + left.get("totalHits", 0)
+    everything = {**request, "page": 1, "hitsPerPage": 0}
+    rest, counted, shared = index.search_many(params.q, [shifted, everything, _count_among(pins, params, on)])
+    total = len(pins) + counted.get("totalHits", 0) - shared.get("totalHits", 0)
     hits = _hits_of(engine, pins[at.pins], {}, found.records, on) + [hit_from_document(doc, on) for doc in rest["hits"]]
     return {"total": total, "hits": hits, "facets": counted.get("facetDistribution", {})}
 
@@ -217,20 +216,29 @@ def _among(pins: list[Pin]) -> str:
     return f"certificate_no IN [{', '.join(quoted(pin.certificate_no) for pin in pins)}]"
 
 
+def _units(pins: list[Pin], params: SearchParams) -> tuple[list[str], list[Pin]]:
+    """What the pins stand for among the matches: grouped, their devices (and the pins whose
+    device is not known, alone); else the pins themselves."""
+    if not params.grouped:
+        return [], pins
+    return list(dict.fromkeys(pin.device for pin in pins if pin.device)), [pin for pin in pins if not pin.device]
+
+
 def _without(pins: list[Pin], params: SearchParams) -> list[str]:
-    """Filters leaving the pins out of the search's matches; grouped, their devices too (a
-    pin stands for its device: the device is not shown again after it)."""
-    if not pins:
-        return []
-    devices = list(dict.fromkeys(pin.device for pin in pins if pin.device)) if params.grouped else []
-    alone = [pin for pin in pins if not pin.device] if params.grouped else pins
+    """Filters leaving the pins out of the search's matches; grouped, their devices (a pin
+    stands for its device: the device is not shown again after it)."""
+    devices, alone = _units(pins, params)
     return ([f"NOT device_key IN [{', '.join(quoted(d) for d in devices)}]"] if devices else []) + (
         [f"NOT {_among(alone)}"] if alone else [])
 
 
-def _count_without(pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
-    """A search that only counts the matches without the pins (devices, when grouped)."""
-    return counting(meili_request(params, on), *_without(pins, params), grouped=params.grouped)
+def _count_among(pins: list[Pin], params: SearchParams, on: date) -> dict[str, Any]:
+    """A search that only counts the matches the pins stand for (|P ∩ M|, in devices when
+    grouped): filtered to a few certificates or devices, it costs Meilisearch little."""
+    devices, alone = _units(pins, params)
+    among = [f"device_key IN [{', '.join(quoted(d) for d in devices)}]"] if devices else []
+    among += [_among(alone)] if alone else []
+    return counting(meili_request(params, on), " OR ".join(among), grouped=params.grouped)  # pins: never none
 
 
 def _hits_of(engine: Engine, pins: list[Pin], known: dict[int, dict[str, Any]],
