@@ -66,7 +66,8 @@ def create_app(
     run_worker: bool = True,
     migrate: bool = True,
 ) -> Litestar:
-    """Build the app; tests pass their own engine and index, the server reads the settings."""
+    """Build the app; tests pass their own engine and index, the server reads the settings (and
+    its start freezes what the process holds: ``Services``)."""
     settings = settings or get_settings()
     batch_engine = engine
     if engine is None:  # requests get web timeouts; uploads and background jobs their own, longer
@@ -76,7 +77,7 @@ def create_app(
         target = resolve_target(settings)
         index = SearchIndex(target, timeout=2) if target else None
     per_minute = settings.rate_limit_per_minute  # per client and worker; 0: no limit
-    services = Services(settings, engine, index, run_worker, migrate, batch_engine)
+    services = Services(settings, engine, index, run_worker, migrate, batch_engine, freeze=batch_engine is not engine)
     # forms that post with a cookie carry a CSRF token; the API takes bearer tokens, never cookies
     csrf = CSRFConfig(secret=settings.secret_key, cookie_name=CSRF_COOKIE, cookie_httponly=True,
                       cookie_secure=settings.secure_cookies)

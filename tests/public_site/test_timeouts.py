@@ -83,10 +83,11 @@ def test_a_locked_registry_answers_503_within_two_seconds_and_liveness_goes_on(
     get_settings.cache_clear()
 
 
-def test_a_search_on_a_locked_registry_waits_off_the_loop(sample_registry: Engine, sample_index, monkeypatch):
-    """The search API runs on the event loop while the database is quick; a lock held on the
-    registry sends it to a worker thread after one short wait (the loop's lock timeout), so
-    ``/healthz`` keeps answering, and the search answers once the lock is gone."""
+@pytest.mark.parametrize("path", ["/api/v1/search", "/"])
+def test_a_search_on_a_locked_registry_waits_off_the_loop(sample_registry: Engine, sample_index, monkeypatch, path):
+    """The search API and the search page run on the event loop while the database is quick;
+    a lock held on the registry sends them to a worker thread after one short wait (the loop's
+    lock timeout), so ``/healthz`` keeps answering, and the search answers once the lock is gone."""
     if sample_registry.dialect.name != "postgresql":
         pytest.skip("SQLite readers never wait on a writer (WAL); a lock held elsewhere stalls PostgreSQL")
     monkeypatch.setenv("HOPQUY_DATABASE_URL", sample_registry.url.render_as_string(hide_password=False))
@@ -95,13 +96,13 @@ def test_a_search_on_a_locked_registry_waits_off_the_loop(sample_registry: Engin
         model = connection.execute(text("SELECT model_code FROM certificatemodel LIMIT 1")).scalar_one()
     app = create_app(get_settings(), index=sample_index, run_worker=False, migrate=False)
     with served(app) as base, httpx.Client(base_url=base, timeout=20) as client:
-        assert client.get("/api/v1/search", params={"q": "galaxy"}).status_code == 200  # the loop's engine is open
-        assert client.get("/api/v1/search", params={"q": model}).status_code == 200
+        assert client.get(path, params={"q": "galaxy"}).status_code == 200  # the loop's engine is open
+        assert client.get(path, params={"q": model}).status_code == 200
         with sample_registry.connect() as holder:
             holder.execute(text("LOCK TABLE certificatemodel IN ACCESS EXCLUSIVE MODE"))
             with HealthProbe(base) as probe:
                 waiting = threading.Thread(target=lambda: answers.append(client.get(
-                    "/api/v1/search", params={"q": model + "X"})))  # a code not seen: its pins are read
+                    path, params={"q": model + "X"})))  # a code not seen: its pins are read
                 answers: list[httpx.Response] = []
                 waiting.start()
                 time.sleep(1.5)
