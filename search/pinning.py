@@ -36,6 +36,7 @@ from search.request import (
     LATER,
     Asked,
     SearchParams,
+    among_devices,
     counting,
     hit_from_document,
     meili_request,
@@ -228,7 +229,7 @@ def _without(pins: list[Pin], params: SearchParams) -> list[str]:
     """Filters leaving the pins out of the search's matches; grouped, their devices (a pin
     stands for its device: the device is not shown again after it)."""
     devices, alone = _units(pins, params)
-    return ([f"NOT device_key IN [{', '.join(quoted(d) for d in devices)}]"] if devices else []) + (
+    return ([f"NOT {among_devices(devices)}"] if devices else []) + (
         [f"NOT {_among(alone)}"] if alone else [])
 
 
@@ -236,7 +237,7 @@ def _count_among(pins: list[Pin], params: SearchParams, on: date) -> dict[str, A
     """A search that only counts the matches the pins stand for (|P ∩ M|, in devices when
     grouped): filtered to a few certificates or devices, it costs Meilisearch little."""
     devices, alone = _units(pins, params)
-    among = [f"device_key IN [{', '.join(quoted(d) for d in devices)}]"] if devices else []
+    among = [among_devices(devices)] if devices else []
     among += [_among(alone)] if alone else []
     return counting(meili_request(params, on), " OR ".join(among), grouped=params.grouped)  # pins: never none
 

@@ -75,6 +75,11 @@ def status_filter(status: str, on: date) -> str:
     }[status]
 
 
+def among_devices(devices: list[str]) -> str:
+    """The filter "the document's device is one of ``devices``"."""
+    return f"device_key IN [{', '.join(quoted(d) for d in devices)}]"
+
+
 def quoted(value: str) -> str:
     """A filter value as Meilisearch reads it, whatever quotes or backslashes it holds."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -272,7 +277,7 @@ def count_devices(index_name: str, request: dict[str, Any], hits: list[dict[str,
     counts = {device: count for device in devices if (count := COUNTED.peek((scope, device))) is not None}
     unknown = [device for device in devices if device not in counts]
     chunks = [unknown[i:i + FACET_VALUES] for i in range(0, len(unknown), FACET_VALUES)]  # a facet's values
-    requests = [{"q": "", **counting(request, f"device_key IN [{', '.join(quoted(d) for d in chunk)}]",
+    requests = [{"q": "", **counting(request, among_devices(chunk),
                                      facets=("device_key",))} for chunk in chunks]
 
     def settle(results: list[dict[str, Any]]) -> None:
