@@ -27,11 +27,11 @@ from benchmarks.relevance_queries import TARGETS, Query, make_queries
 from importer.run import ImportOptions, import_file
 from registry.codes import canonical_certificate_no, model_key
 from registry.db import make_engine
+from registry.devices import device_key
 from registry.migrate import upgrade
 from registry.models import Certificate
 from registry.snapshots import load_records
 from search.client import SearchIndex, SearchTarget
-from search.documents import device_key
 from search.drain import drain, queue_everything
 from search.query import search_certificates
 from search.request import SearchParams

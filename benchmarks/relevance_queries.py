@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from registry.codes import model_key
+from registry.devices import device_key
 from registry.records import CertificateData
-from search.documents import device_key, model_variants
+from search.documents import model_variants
 
 # kind: (rank the answer must reach, target share of queries)
 TARGETS = {

@@ -20,6 +20,7 @@ from registry.bulk import CHUNK, EVENT_COLUMNS, BulkWriter, chunked, import_even
 from registry.catalogue import COLUMN_FIELDS, LIST_COLUMNS, joined
 from registry.codes import model_key
 from registry.decisions import resolve_feed_status, standing_decisions
+from registry.devices import device_key
 from registry.holders import HolderCache, RegulationCache
 from registry.locking import lock_certificates
 from registry.models import (
@@ -116,7 +117,8 @@ def _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes
 # the record's own columns, from the catalogue, then the registry's bookkeeping
 _RECORD_VALUES = attrgetter(*COLUMN_FIELDS)
 _JOINED = tuple(i for i, name in enumerate(COLUMN_FIELDS) if name in LIST_COLUMNS)
-CERTIFICATE_COLUMNS = (*COLUMN_FIELDS, "holder_id", "content_hash", "decision_id", "row_fingerprint", "updated_at")
+CERTIFICATE_COLUMNS = (*COLUMN_FIELDS, "holder_id", "content_hash", "decision_id", "row_fingerprint", "updated_at",
+                       "device_key")
 
 
 def _certificate_values(record: CertificateData, holder_id: int, now, feed_hash: str | None = None,
@@ -128,7 +130,8 @@ def _certificate_values(record: CertificateData, holder_id: int, now, feed_hash:
         values = list(values)
         for i in _JOINED:
             values[i] = joined(values[i])
-    return (*values, holder_id, feed_hash or record.content_hash(), decision_id, record.extra.get(FINGERPRINT), now)
+    return (*values, holder_id, feed_hash or record.content_hash(), decision_id, record.extra.get(FINGERPRINT), now,
+            device_key(record))
 
 
 def _write_children(writer: BulkWriter, pairs: list[tuple[int, CertificateData]], regulations) -> None:

@@ -63,6 +63,8 @@ class Certificate(SQLModel, table=True):
     source: str = Field(max_length=100, index=True)
     holder_id: int = Field(foreign_key="organisation.id", index=True)
     holder_name: str = Field(max_length=500)  # as the feed wrote it; the organisation keeps the latest
+    # the device it is for (registry.devices): its certificates are counted by it
+    device_key: str = Field(default="", max_length=330, index=True)
     content_hash: str = Field(max_length=64)  # of the record as its feed last gave it
     decision_id: int | None = None  # the StatusDecision standing over the feed's status, if any
     # the feed row it came from, as read (see importer.fingerprints): an identical row next

@@ -18,7 +18,7 @@ from registry.codes import canonical_certificate_no, model_key
 from registry.models import Certificate, CertificateModel, CertificateRegulation, Regulation
 from registry.snapshots import load_records
 from search.categories import category_clause
-from search.documents import to_document
+from search.documents import shown_fields
 from search.request import IDS, SearchParams, hit_from_document
 
 
@@ -98,5 +98,5 @@ def search_sql(engine, params: SearchParams, on: date, exclude: Sequence[int] = 
             .offset(offset).limit(params.per_page if limit is None else limit)
         ).scalars().all()
         records = load_records(session, ids)
-    hits = [hit_from_document(to_document(cid, records[cid]), on) for cid in ids]
+    hits = [hit_from_document(shown_fields(records[cid]), on) for cid in ids]
     return {"total": total, "hits": hits, "facets": {}, IDS: list(ids)}

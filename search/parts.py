@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from registry.codes import model_key
-from search.documents import base_key, model_variants
+from registry.devices import base_key
+from search.documents import model_variants
 from search.slips import is_number_shaped_loosely
 
 PARTS = 3  # devices shown at most

@@ -23,10 +23,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from registry.devices import device_key
 from registry.records import CertificateData
 from registry.snapshots import load_few
 from search.client import SearchIndex
-from search.documents import device_key, to_document
+from search.documents import shown_fields
 from search.fallback import search_sql
 from search.parts import part_hits, part_key, part_request
 from search.pins import code_pins
@@ -49,7 +50,7 @@ from search.request import (
 class Pin:
     id: int
     certificate_no: str
-    device: str = ""  # its device (``search.documents.device_key``): grouped, a pin stands for it
+    device: str = ""  # its device (``registry.devices.device_key``): grouped, a pin stands for it
 
 
 @dataclass(frozen=True)
@@ -251,5 +252,5 @@ def _hits_of(engine: Engine, pins: list[Pin], known: dict[int, dict[str, Any]],
     if missing:
         with engine.connect() as connection:
             records = {**records, **load_few(connection.execution_options(read_only=True), missing)}
-    return [known[pin.id] if pin.id in known else hit_from_document(to_document(pin.id, records[pin.id]), on)
+    return [known[pin.id] if pin.id in known else hit_from_document(shown_fields(records[pin.id]), on)
             for pin in pins if pin.id in known or pin.id in records]

@@ -29,9 +29,9 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, select
 
 from registry.codes import canonical_certificate_no, folded_words, model_key
+from registry.devices import base_key, device_of
 from registry.driver_reads import DriverQuery
 from registry.models import Certificate, CertificateModel
-from search.documents import base_key, device_of
 from search.slips import by_numbers, is_number_shaped_loosely, likeliest_first, number_neighbours
 
 CONFUSABLE = {"O": "0", "0": "O", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8", "8": "B"}
@@ -200,8 +200,7 @@ def _named_ids(connection: Connection, keys: list[tuple[str, bool, tuple[str, ..
         if not group or len(found) >= MAX_PINS:
             break
         rows = BY_MODEL_KEYS.all(connection, values=group)  # newest first
-        for row in rows:
-            newest.setdefault(row.model_key, Newest.of(row))
+        _note_newest(rows, newest)
         for row in sorted(rows, key=lambda row: rank[row.model_key]):  # stable: newest first within a key
             if row.certificate_id in found:
                 continue
@@ -249,8 +248,8 @@ def variant_ids(connection: Connection, key: str, newest: dict[str, Newest] | No
     shortest = sorted(codes, key=lambda code: (len(code), code))[:MAX_PINS * 3]  # a device's variants among them
     newest = {} if newest is None else newest
     unread = [code for code in shortest if code not in newest]
-    for row in BY_MODEL_KEYS.all(connection, values=unread) if unread else ():  # newest first
-        newest.setdefault(row.model_key, Newest.of(row))
+    if unread:
+        _note_newest(BY_MODEL_KEYS.all(connection, values=unread), newest)
     devices: dict[str, int] = {}
     for code in shortest:
         if code in newest:  # a device by its shortest code while the key is shorter than the
@@ -263,7 +262,7 @@ def variant_ids(connection: Connection, key: str, newest: dict[str, Newest] | No
 @dataclass(frozen=True)
 class Newest:
     """A code's newest certificate, the code's key without its regional suffix, and the device
-    they name (``search.documents.device_of``)."""
+    they name (``registry.devices.device_of``)."""
 
     id: int
     base: str
@@ -273,6 +272,15 @@ class Newest:
     def of(cls, row) -> Newest:
         base = base_key(row.model_code)
         return cls(row.certificate_id, base, device_of(row.brand, base))
+
+
+def _note_newest(rows, newest: dict[str, Newest]) -> None:
+    """Note the newest certificate of each key in ``rows`` (newest first) not noted yet: at 1M
+    a key can have hundreds of rows, and working out a ``Newest`` for each cost more than the
+    lookup."""
+    for row in rows:
+        if row.model_key not in newest:
+            newest[row.model_key] = Newest.of(row)
 
 
 def _carries(row, words: tuple[str, ...]) -> bool:

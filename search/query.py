@@ -22,6 +22,7 @@ from registry.loop_reader import OffTheLoop
 from search import pinning
 from search.brand_typos import BRAND_WORDS, brand_corrected
 from search.client import SearchIndex, SearchUnavailable
+from search.device_counts import count_devices
 from search.listing import without_listing_words
 from search.on_the_loop import in_greenlet
 from search.parts import part_key
@@ -32,7 +33,6 @@ from search.request import (
     PARTS,
     SearchParams,
     ask_together,
-    count_devices,
     counting,
     filtered,
     meili_request,
@@ -68,7 +68,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
         request = meili_request(params, on)
         if answer.relaxed:
             request["matchingStrategy"] = "last"
-        asks += [count_devices(index.name, request, body["hits"])] if grouped else []
+        asks += [count_devices(engine, index.name, request, body["hits"])] if grouped else []
         asks += [status_facet(body["facets"], params.q, request, on)] if statuses else []
     if asks:
         try:

@@ -18,9 +18,7 @@ from registry.catalogue import FIELDS
 from registry.status import effective_status
 from search.client import SearchIndex
 from search.documents import day_number
-from search.index_settings import SETTINGS
 from search.parts import part_hits, part_request
-from search.recent import Recent
 from search.trade_names import exact_trade_first
 
 # a facet a client may ask for (``facets=``) → the document attribute it counts: the catalogue's
@@ -33,8 +31,6 @@ ALL_FACETS = ("status", *FACET_NAMES)
 # which halves the answer it writes and we read (14 to 8 kB for a page of 20)
 SHOWN = ["id", "certificate_no", "kind", "admin_status", "product_name", "brand", "models", "holder_name",
          "issued_on", "expires_on", "device_key", "trade_name"]
-FACET_VALUES = SETTINGS["faceting"]["maxValuesPerFacet"]  # counted per facet, at most
-COUNTED: Recent[int] = Recent()  # a device's certificates under some filters, kept a moment (search.recent)
 GROUPINGS = ("device", "certificate")  # one hit per device (its best certificate), or every certificate
 PRE, POST = "\x02", "\x03"
 IDS = "_ids"  # certificate ids of the hits, in order: used between the search and the pins
@@ -130,7 +126,7 @@ def hit_from_document(doc: dict[str, Any], on: date) -> dict[str, Any]:
         "url": f"/c/{doc['certificate_no']}",
         "highlight": highlight,
         "device": doc.get("device_key"),
-        "device_certificates": None,  # counted for a grouped page (``count_devices``)
+        "device_certificates": None,  # counted for a grouped page (``search.device_counts``)
     }
 
 
@@ -265,28 +261,3 @@ def ask_together(index: SearchIndex, asks: list[Asked]) -> None:
         mine, results = results[:len(asked.requests)], results[len(asked.requests):]
         asked.settle(mine)
 
-
-def count_devices(index_name: str, request: dict[str, Any], hits: list[dict[str, Any]]) -> Asked:
-    """Set each hit's ``device_certificates``: how many certificates its device has under the
-    request's filters (the devices of one page, counted as a facet; those counted a moment ago
-    at once). The query is left out: what the count promises is what the hit's link lists (the
-    device's certificates, ``device=KEY``), and without the query's words Meilisearch counts
-    through the filter alone, a fraction of a search's cost."""
-    devices = list(dict.fromkeys(hit["device"] for hit in hits if hit.get("device")))
-    scope = (index_name, tuple(request["filter"]))
-    counts = {device: count for device in devices if (count := COUNTED.peek((scope, device))) is not None}
-    unknown = [device for device in devices if device not in counts]
-    chunks = [unknown[i:i + FACET_VALUES] for i in range(0, len(unknown), FACET_VALUES)]  # a facet's values
-    requests = [{"q": "", **counting(request, among_devices(chunk),
-                                     facets=("device_key",))} for chunk in chunks]
-
-    def settle(results: list[dict[str, Any]]) -> None:
-        for result in results:
-            for device, count in result.get("facetDistribution", {}).get("device_key", {}).items():
-                counts[device] = count
-                COUNTED.put((scope, device), count)
-        for hit in hits:
-            hit["device_certificates"] = counts.get(hit.get("device"))
-
-    settle([])  # those known now, in case the rest cannot be counted
-    return Asked(requests, settle)

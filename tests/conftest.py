@@ -23,7 +23,7 @@ from registry.migrate import upgrade
 from registry.models import Certificate, SearchOutbox
 from registry.settings import get_settings
 from registry.snapshots import load_records
-from search import pinning, request
+from search import device_counts, pinning
 from search.client import SearchIndex, SearchTarget
 from search.documents import to_document
 from search.process import MeilisearchProcess
@@ -50,7 +50,7 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.delenv("HOPQUY_TODAY", raising=False)
     # a search keeps the registry's pins and the devices' counts a moment (search.recent):
     # tests change the registry and search again at once, so they keep nothing
-    for kept in (pinning.RECENT, request.COUNTED):
+    for kept in (pinning.RECENT, device_counts.COUNTED):
         monkeypatch.setattr(kept, "seconds", 0.0)
     get_settings.cache_clear()
     yield

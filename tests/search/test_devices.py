@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import update
 
 from importer.run import ImportOptions, import_file
 from public_site.app import create_app
+from registry.models import Certificate
 from registry.settings import get_settings
 from search.drain import drain
 from search.query import search_certificates
@@ -46,6 +48,36 @@ def test_the_count_is_the_devices_certificates_within_the_filters(registry, inde
     issued_in_2024 = search_certificates(registry, index, SearchParams(q="galaxy awesome", year=2024))
     assert issued_in_2024["hits"][0]["device_certificates"] == 3  # the first was issued in 2023
 
+
+
+def requests_sent(index, monkeypatch) -> list[dict]:
+    sent: list[dict] = []
+    post = type(index)._post
+    monkeypatch.setattr(type(index), "_post", lambda self, path, body: sent.append(body) or post(self, path, body))
+    return sent
+
+
+def test_without_filters_the_registry_counts_and_meilisearch_is_asked_once(registry, index, monkeypatch):
+    sent = requests_sent(index, monkeypatch)
+    body = search_certificates(registry, index, SearchParams(q="galaxy"))
+    assert len(sent) == 1, "the devices' counts took a second round trip"
+    assert {hit["device"]: hit["device_certificates"] for hit in body["hits"]} == {
+        "samsung|SMA546E": 4, "samsung|SMA346E": 1}
+    sent.clear()
+    search_certificates(registry, index, SearchParams(q="galaxy", year=2024))
+    assert len(sent) == 2  # under a filter, Meilisearch counts what passes it
+
+
+def test_a_device_the_registry_does_not_know_yet_is_counted_by_meilisearch(registry, index, monkeypatch):
+    """A certificate changed a moment ago, before the index has it: the page shows the device
+    the index knows, and its count is asked of Meilisearch."""
+    with registry.begin() as connection:
+        connection.execute(update(Certificate).where(Certificate.certificate_no == A34).values(device_key="x|Y"))
+    sent = requests_sent(index, monkeypatch)
+    body = search_certificates(registry, index, SearchParams(q="galaxy"))
+    assert len(sent) == 2 and sent[1]["queries"][0]["filter"][-1] == 'device_key IN ["samsung|SMA346E"]'
+    assert {hit["device"]: hit["device_certificates"] for hit in body["hits"]} == {
+        "samsung|SMA546E": 4, "samsung|SMA346E": 1}
 
 def test_ungrouped_on_request_and_one_devices_certificates(registry, index):
     every = search_certificates(registry, index, SearchParams(q="galaxy", group="certificate"))
