@@ -4,7 +4,8 @@ the registry lookup of pins, the whole app in-process, and the app around a fixe
     python -m benchmarks.search_breakdown --database-url sqlite:///var/bench/bench.db
 
 ``benchmarks.search_bench`` says how far the API is from raw Meilisearch; this says which part
-of Hopquy the difference is in. Every query of the relevance mix is asked of each variant back
+of Hopquy the difference is in, and how many of the mix's searches wait for Meilisearch more
+than once. Every query of the relevance mix is asked of each variant back
 to back, twice, in shuffled order, the variants' order rotating, so that all see the machine in
 the same state. Two variants are measuring aids, never the product's behaviour:
 
@@ -23,6 +24,7 @@ import dataclasses
 import random
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from unittest import mock
 from urllib.parse import quote
@@ -92,6 +94,24 @@ async def breakdown(engine, index: SearchIndex, raw: RawSearch, texts: list[str]
     return times
 
 
+def round_trips(engine, index: SearchIndex, texts: list[str]) -> Counter:
+    """How many searches of ``texts`` waited for Meilisearch once, twice, ... (each request
+    to it is a round trip: several searches in one multi-search are one)."""
+    posted: list[str] = []
+    post = SearchIndex._post
+
+    def counted(self, path, body):
+        posted.append(path)
+        return post(self, path, body)
+    trips: Counter = Counter()
+    with mock.patch.object(SearchIndex, "_post", counted):
+        for text in texts:
+            before = len(posted)
+            search_certificates(engine, index, SearchParams(q=text))
+            trips[len(posted) - before] += 1
+    return trips
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_registry_arguments(parser)
@@ -99,6 +119,7 @@ def main() -> None:
     with searchable_registry(args, "search-breakdown") as registry:
         raw = RawSearch(registry.url, registry.key)
         times = asyncio.run(breakdown(registry.engine, registry.index, raw, registry.texts))
+        trips = round_trips(registry.engine, registry.index, registry.texts)
     print(f"\nwhere a search's time goes, {registry.certificates:,} certificates, {len(registry.texts) * 2:,} searches "
           "(the relevance mix, twice)")
     for name, values in times.items():
@@ -114,6 +135,8 @@ def main() -> None:
     print(f"    of which the pins lookup              {paired(function, no_pins):+6.2f} ms")
     print(f"    the app around the function           {paired(app, function):+6.2f} ms")
     print(f"    the app over raw Meilisearch          {paired(app, raw):+6.2f} ms  (target: +2 ms at p50)")
+    print("  searches of the mix by their round trips to Meilisearch: "
+          + ", ".join(f"{count:,} in {n}" for n, count in sorted(trips.items())))
 
 
 if __name__ == "__main__":

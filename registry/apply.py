@@ -20,7 +20,7 @@ from registry.bulk import CHUNK, EVENT_COLUMNS, BulkWriter, chunked, import_even
 from registry.catalogue import COLUMN_FIELDS, LIST_COLUMNS, joined
 from registry.codes import model_key
 from registry.decisions import resolve_feed_status, standing_decisions
-from registry.devices import device_key
+from registry.devices import device_key, fill_missing_keys
 from registry.holders import HolderCache, RegulationCache
 from registry.locking import lock_certificates
 from registry.models import (
@@ -83,6 +83,7 @@ def apply_records(
         _apply_chunk(session, chunk, run, holders, regulations, counts, keep_changes, on_created)
     if full:
         withdraw_missing(session, run, seen, allow_mass_withdraw, counts, keep_changes)
+    fill_missing_keys(session.connection())  # any an older version wrote during a deploy
     return counts
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select, text
 
 from registry.codes import model_key
 from registry.driver_reads import DriverQuery
@@ -19,7 +19,7 @@ from registry.models import Certificate
 from registry.records import CertificateData
 
 REGIONAL_SUFFIX = re.compile(r"[/(]")  # compiled once: a million documents use them
-KEY_LENGTH = 330  # Certificate.device_key: a brand (200), "|", a model's key (120)
+FILL_CHUNK = 20_000
 COUNTS = DriverQuery(
     select(Certificate.device_key, func.count().label("certificates"))
     .where(Certificate.device_key.in_(bindparam("keys", expanding=True)))
@@ -54,3 +54,20 @@ def certificates_of(connection: Connection, keys: Sequence[str]) -> dict[str, in
     if not keys:
         return {}
     return {row.device_key: row.certificates for row in COUNTS.all(connection, keys=list(keys))}
+
+
+def fill_missing_keys(connection: Connection) -> int:
+    """Store the key of every certificate stored without one (an empty key; a key always
+    holds "|"): all of them when migration 0011 adds the column, and after each import those
+    a worker of the version before wrote while a deploy went from one to the other. Plain
+    SQL: the migration runs it against the schema of its day. Returns how many."""
+    read = text("SELECT c.id, c.brand, c.certificate_no, m.model_code FROM certificate c "
+                "LEFT JOIN certificatemodel m ON m.certificate_id = c.id AND m.position = 0 "
+                "WHERE c.device_key = '' AND c.id > :after ORDER BY c.id LIMIT :size")
+    write = text("UPDATE certificate SET device_key = :key WHERE id = :id")
+    after = filled = 0
+    while rows := connection.execute(read, {"after": after, "size": FILL_CHUNK}).all():
+        connection.execute(write, [{"id": row.id, "key": device_key_of(row.brand, row.model_code, row.certificate_no)}
+                                   for row in rows])
+        after, filled = rows[-1].id, filled + len(rows)
+    return filled

@@ -4,7 +4,7 @@ certificate's first model or brand changes, and filled in by the migration that 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from importer.run import ImportOptions, import_file
 from registry.devices import certificates_of, device_key_of
@@ -54,3 +54,14 @@ def test_the_migration_fills_in_the_keys_of_certificates_stored_before_it(engine
     downgrade(engine, "0010")  # the column and its values go
     upgrade(engine)
     assert keys(engine) == stored and set(stored.values()) == {"samsung|SMA546E", "samsung|SMA346E"}
+
+
+def test_a_certificate_an_older_version_stored_without_a_key_gets_it_at_the_next_import(engine, tmp_path):
+    """Between a deploy's migration and its restart, workers of the version before still import."""
+    options = ImportOptions(source="qc1")
+    assert import_file(engine, feed(tmp_path, ["SM-A546E/DS", "SM-A546E/EEA", "SM-A346E"]), options).status == "applied"
+    with engine.begin() as connection:
+        connection.execute(update(Certificate).where(Certificate.certificate_no == NUMBERS[1]).values(device_key=""))
+    other = write_feed(tmp_path / "g.csv", [row("A0412990324AE01A2", models="SM-S918B")])
+    assert import_file(engine, other, ImportOptions(source="qc2")).status == "applied"
+    assert keys(engine)[NUMBERS[1]] == "samsung|SMA546E"

@@ -57,10 +57,11 @@ def requests_sent(index, monkeypatch) -> list[dict]:
     return sent
 
 
-def test_without_filters_the_registry_counts_and_meilisearch_is_asked_once(registry, index, monkeypatch):
+def test_without_filters_sqlite_counts_and_meilisearch_is_asked_once(registry, index, monkeypatch):
     sent = requests_sent(index, monkeypatch)
     body = search_certificates(registry, index, SearchParams(q="galaxy"))
-    assert len(sent) == 1, "the devices' counts took a second round trip"
+    in_process = registry.dialect.name == "sqlite"  # on PostgreSQL Meilisearch counts (search.device_counts)
+    assert len(sent) == (1 if in_process else 2), "the devices' counts took a second round trip"
     assert {hit["device"]: hit["device_certificates"] for hit in body["hits"]} == {
         "samsung|SMA546E": 4, "samsung|SMA346E": 1}
     sent.clear()
@@ -71,6 +72,8 @@ def test_without_filters_the_registry_counts_and_meilisearch_is_asked_once(regis
 def test_a_device_the_registry_does_not_know_yet_is_counted_by_meilisearch(registry, index, monkeypatch):
     """A certificate changed a moment ago, before the index has it: the page shows the device
     the index knows, and its count is asked of Meilisearch."""
+    if registry.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL Meilisearch counts every device (search.device_counts)")
     with registry.begin() as connection:
         connection.execute(update(Certificate).where(Certificate.certificate_no == A34).values(device_key="x|Y"))
     sent = requests_sent(index, monkeypatch)
