@@ -2,8 +2,8 @@
 
 A device is a brand and a model code without its regional suffix: ``SM-A546E/DS`` and
 ``SM-A546E/EEA`` are one Samsung SM-A546E. Search groups its hits by this key, and every hit
-says how many certificates its device has: counted here, from the registry, by an indexed
-lookup, where asking Meilisearch took a second round trip after the page (``search.device_counts``).
+says how many certificates its device has: on SQLite counted here, by an indexed lookup, where
+asking Meilisearch took a second round trip after the page (``search.device_counts``).
 """
 
 from __future__ import annotations
