@@ -39,9 +39,8 @@ def count_devices(engine: Engine, index_name: str, request: dict[str, Any], hits
     """Set each hit's ``device_certificates``: those counted a moment ago at once; the others
     from the registry when the request has no filter and the registry is in-process, else
     (and for devices the registry does not know) asked of Meilisearch, the devices of one
-    page counted as a facet. The query's
-    words are left out of Meilisearch's count: without them it counts through the filter
-    alone, a fraction of a search's cost."""
+    page counted as a facet. The query's words are left out of Meilisearch's count: without
+    them it counts through the filter alone, a fraction of a search's cost."""
     devices = list(dict.fromkeys(hit["device"] for hit in hits if hit.get("device")))
     scope = (index_name, tuple(request["filter"]))
     counts = {device: count for device in devices if (count := COUNTED.peek((scope, device))) is not None}

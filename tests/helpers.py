@@ -100,3 +100,12 @@ def zbar(image: bytes, suffix: str, tmp_path) -> str:
     done = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def requests_sent(index, monkeypatch) -> list[dict]:
+    """The bodies a ``SearchIndex`` posts to Meilisearch from now on (each one round trip),
+    still sent to the real Meilisearch."""
+    sent: list[dict] = []
+    post = type(index)._post
+    monkeypatch.setattr(type(index), "_post", lambda self, path, body: sent.append(body) or post(self, path, body))
+    return sent

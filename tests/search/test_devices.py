@@ -14,7 +14,7 @@ from registry.settings import get_settings
 from search.drain import drain
 from search.query import search_certificates
 from search.request import SearchParams
-from tests.helpers import row, write_feed
+from tests.helpers import requests_sent, row, write_feed
 
 A54 = ["A0412150324AE01A2", "A0412160324AE01A2", "A0412170324AE01A2", "A0412180324AE01A2"]
 A34 = "A0412190324AE01A2"
@@ -49,14 +49,6 @@ def test_the_count_is_the_devices_certificates_within_the_filters(registry, inde
     assert issued_in_2024["hits"][0]["device_certificates"] == 3  # the first was issued in 2023
 
 
-
-def requests_sent(index, monkeypatch) -> list[dict]:
-    sent: list[dict] = []
-    post = type(index)._post
-    monkeypatch.setattr(type(index), "_post", lambda self, path, body: sent.append(body) or post(self, path, body))
-    return sent
-
-
 def test_without_filters_sqlite_counts_and_meilisearch_is_asked_once(registry, index, monkeypatch):
     sent = requests_sent(index, monkeypatch)
     body = search_certificates(registry, index, SearchParams(q="galaxy"))
@@ -81,6 +73,7 @@ def test_a_device_the_registry_does_not_know_yet_is_counted_by_meilisearch(regis
     assert len(sent) == 2 and sent[1]["queries"][0]["filter"][-1] == 'device_key IN ["samsung|SMA346E"]'
     assert {hit["device"]: hit["device_certificates"] for hit in body["hits"]} == {
         "samsung|SMA546E": 4, "samsung|SMA346E": 1}
+
 
 def test_ungrouped_on_request_and_one_devices_certificates(registry, index):
     every = search_certificates(registry, index, SearchParams(q="galaxy", group="certificate"))

@@ -12,7 +12,7 @@ from search.parts import PARTS
 from search.pinning import HEAD, PARTS_AFTER, window
 from search.query import search_certificates
 from search.request import SearchParams
-from tests.helpers import row, write_feed
+from tests.helpers import requests_sent, row, write_feed
 
 # twelve certificates of SM-A546E (issued on successive days), three of variants that go on
 # from it, and two other Samsung phones that a search for the code does not match
@@ -155,9 +155,7 @@ def test_grouped_the_pins_stand_for_their_device_and_the_total_is_what_is_paged(
 def test_page_one_asks_its_pins_count_and_its_devices_counts_in_one_round_trip(registry, index, monkeypatch):
     with registry.begin() as connection:  # devices the registry does not know: Meilisearch counts them
         connection.execute(update(Certificate).values(device_key=""))
-    sent = []
-    post = type(index)._post
-    monkeypatch.setattr(type(index), "_post", lambda self, path, body: sent.append(body) or post(self, path, body))
+    sent = requests_sent(index, monkeypatch)
     body = search_certificates(registry, index, SearchParams(q="SM-A546E", per_page=2))
     # the page, then together: its matches without the pins counted and its devices
     assert len(sent) == 2 and len(sent[1]["queries"]) == 2
