@@ -95,7 +95,10 @@ class RawSearch:
         self.facets = facets
 
     def body(self, text: str) -> bytes:
-        return orjson.dumps({"q": text, **meili_request(SearchParams(q=text, facets=self.facets), today())})
+        request = meili_request(SearchParams(q=text, facets=self.facets), today())
+        if "status" in self.facets:  # the status each document stores, as the API counts it (search.lapsed)
+            request["facets"].append("status")
+        return orjson.dumps({"q": text, **request})
 
     def __call__(self, text: str) -> float:
         body = self.body(text)

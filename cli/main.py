@@ -84,6 +84,7 @@ def search_drain(follow: bool) -> None:
     """Index the registry changes waiting in the outbox; suitable for cron."""
     from search.client import UNAVAILABLE, SearchUnavailable
     from search.drain import drain, ensure_filled, pending, run_forever
+    from search.lapsed import queue_lapsed
 
     engine = engine_for()
     with required_index() as index:
@@ -92,11 +93,14 @@ def search_drain(follow: bool) -> None:
         try:
             ensure_filled(engine, index)
             count = drain(engine, index)
+            if lapsed := queue_lapsed(engine, index):  # their stored status changed with the day
+                count += drain(engine, index)
         except (SearchUnavailable, *UNAVAILABLE) as exc:
             sys.exit(f"search index unreachable: {exc}; {pending(engine)} changes still queued")
         queued = pending(engine)
         building = bool(queued) and not count and _building(engine, index)
-    click.echo(f"indexed {count} certificates; {queued} still queued"
+    click.echo(f"indexed {count} certificates" + (f" ({lapsed} for a status the day changed)" if lapsed else "")
+               + f"; {queued} still queued"
                + (" (an index is being built aside: they go into it before it is swapped in)" if building else ""))
 
 

@@ -8,9 +8,11 @@ from typing import Any
 
 import orjson
 
+from registry.clock import today
 from registry.codes import model_key
 from registry.devices import REGIONAL_SUFFIX, device_key
 from registry.records import CertificateData
+from registry.status import effective_status
 from search.categories import category_of
 from search.trade_names import trade_name
 
@@ -39,12 +41,15 @@ def model_variants(code: str) -> tuple[str, ...]:
 
 
 def to_document(certificate_id: int, record: CertificateData) -> dict[str, Any]:
+    """``status`` is the effective status on the day the document is built: a search counts
+    it as the day's when no document is stale (``search.lapsed``)."""
     keys: list[str] = []
     for code in record.models:
         keys.extend(model_variants(code))
     return {
         "id": certificate_id,
         **shown_fields(record),
+        "status": effective_status(record.admin_status, record.expires_on, today()).code,
         "number_key": model_key(record.certificate_no),  # 2312/2026/CBHQ-B70 → 23122026CBHQB70
         "trade_name": trade_name(record.product_name, record.brand),
         "category": category_of(record.product_name),

@@ -25,9 +25,11 @@ from registry.snapshots import load_records
 from search.build_lock import BuildLock
 from search.client import UNAVAILABLE, SearchIndex, SearchUnavailable
 from search.documents import to_document
+from search.lapsed import queue_lapsed
 from search.spool import SpoolReader
 
 log = logging.getLogger(__name__)
+LAPSED_EVERY = 30.0  # seconds between two looks for documents whose stored status is stale
 # Big rounds: Meilisearch merges the pages queued while it works into one batch, and each
 # batch ends with work that grows with the index, so few large batches index fastest. A
 # round's claims are two arrays of 8-byte ints (16 MB for a million).
@@ -167,16 +169,24 @@ def queue_everything(engine: Engine) -> int:
     return queued
 
 
-def run_forever(engine: Engine, index: SearchIndex, idle: float = 1.0, stop=None) -> None:
-    """The worker loop used by ``hopquy search sync --follow`` and by the server."""
+def run_forever(engine: Engine, index: SearchIndex, idle: float = 1.0, stop=None,
+                lapsed_every: float = LAPSED_EVERY) -> None:
+    """The worker loop used by ``hopquy search sync --follow`` and by the server. Every
+    ``lapsed_every`` seconds it looks for documents whose stored status the day has overtaken,
+    and queues them (``search.lapsed``)."""
     backoff = Backoff()
     ensured = False
+    look_again = 0.0  # when to look for stale statuses next (time.monotonic)
     while stop is None or not stop.is_set():
         try:
             if not ensured:
                 ensure_filled(engine, index)
                 ensured = True
             count = drain(engine, index)
+            if time.monotonic() >= look_again:
+                # some queued: look again soon, to confirm they are indexed (or find the next ones)
+                queued = queue_lapsed(engine, index)
+                look_again = time.monotonic() + (min(5 * idle, lapsed_every) if queued else lapsed_every)
             backoff.reset()
             wait = 0 if count else idle
         except (SearchUnavailable, *UNAVAILABLE) as exc:

@@ -27,7 +27,9 @@ SETTINGS = {
         # and reading that list made such a search slow; regulations are a filter instead
     ],
     "filterableAttributes": [
-        "admin_status", "expires_day", "kind", "category", "brand", "regulations", "issued_year",
+        "admin_status", "expires_day",
+        "status",  # as on the day the document was built (search.lapsed)
+        "kind", "category", "brand", "regulations", "issued_year",
         "holder_tax_code", "certificate_no", "source", "technologies",
         "device_key",  # a search groups its hits by device (``distinct``), or lists one device's
     ],

@@ -69,7 +69,7 @@ def search_certificates(engine: Engine, index: SearchIndex | None, params: Searc
         if answer.relaxed:
             request["matchingStrategy"] = "last"
         asks += [count_devices(engine, index.name, request, body["hits"])] if grouped else []
-        asks += [status_facet(body["facets"], params.q, request, on)] if statuses else []
+        asks += [status_facet(body["facets"], params.q, request, on, index.name)] if statuses else []
     if asks:
         try:
             ask_together(index, asks)  # one round trip

@@ -17,13 +17,13 @@ from typing import Any
 from registry.catalogue import FIELDS
 from registry.status import effective_status
 from search.client import SearchIndex
-from search.documents import day_number
 from search.parts import part_hits, part_request
+from search.status_counts import StatusCount, counting, status_filter
 from search.trade_names import exact_trade_first
 
 # a facet a client may ask for (``facets=``) → the document attribute it counts: the catalogue's
 # filters that count (registry.catalogue) and the device type; "status" is counted apart
-# (``status_facet``): the effective status depends on the day, not only on a stored value
+# (``search.status_counts``): the effective status depends on the day, not only on a stored value
 FACET_NAMES = {**{field.filter: field.facet for field in FIELDS if field.filter and field.facet},
                "category": "category"}
 ALL_FACETS = ("status", *FACET_NAMES)
@@ -57,18 +57,6 @@ class SearchParams:
     @property
     def grouped(self) -> bool:
         return self.group == "device" and not self.device
-
-
-def status_filter(status: str, on: date) -> str:
-    """The Meilisearch filter meaning "effective status is ``status`` on ``on``"."""
-    day = day_number(on)
-    return {
-        "valid": f"admin_status = valid AND expires_day >= {day}",
-        "expired": f"admin_status IN [valid, suspended] AND expires_day < {day}",
-        "suspended": f"admin_status = suspended AND expires_day >= {day}",
-        "revoked": "admin_status = revoked",
-        "withdrawn": "admin_status = withdrawn",
-    }[status]
 
 
 def among_devices(devices: list[str]) -> str:
@@ -165,12 +153,12 @@ def search_meili_later(index: SearchIndex, params: SearchParams, on: date, relax
     request = meili_request(params, on)
     if relaxed:
         request["matchingStrategy"] = "last"
-    statuses = "status" in params.facets  # counted with the page: its stored statuses, and one more search
+    # the statuses are counted with the page (search.status_counts), with its searches, if any
+    statuses = StatusCount(index.name, request, on) if "status" in params.facets else None
     if statuses:
-        lapsed = lapsed_request(request, on)
-        request["facets"] = [*request["facets"], "admin_status"]
+        request["facets"] = [*request["facets"], statuses.facet]
     more = [part_request(part)] if part else []
-    more += [lapsed] if statuses else []
+    more += statuses.more if statuses else []
     if more:
         many = index.search_many_later(params.q, [request, *more])
     else:
@@ -178,10 +166,9 @@ def search_meili_later(index: SearchIndex, params: SearchParams, on: date, relax
 
     def answer() -> dict[str, Any]:
         result, *rest = many() if more else [one()]
-        facets = result.get("facetDistribution", {})
+        facets = result.setdefault("facetDistribution", {})
         if statuses:
-            facets["status"] = status_counts(result, rest.pop())
-            facets.pop("admin_status", None)
+            facets["status"] = statuses.counts(result, rest[len(rest) - len(statuses.more):])
         documents = exact_trade_first(result["hits"], params.q) if params.page == 1 else result["hits"]
         return {
             "total": result.get("totalHits", 0),
@@ -199,38 +186,13 @@ def filtered(params: SearchParams) -> bool:
     return bool(params.status or params.year or params.device or any(getattr(params, name) for name in EQUAL_TO))
 
 
-def counting(request: dict[str, Any], *more_filters: str, facets: tuple[str, ...] = (),
-             grouped: bool = False) -> dict[str, Any]:
-    """A search that only counts ``request``'s matches narrowed by ``more_filters`` (no hits),
-    with ``facets``; ``grouped``: counting devices, as ``request`` does when it groups."""
-    keep = ("matchingStrategy", "distinct") if grouped else ("matchingStrategy",)
-    return {**{key: request[key] for key in keep if key in request}, "page": 1, "hitsPerPage": 0,
-            "filter": [*request["filter"], *more_filters], **({"facets": list(facets)} if facets else {})}
-
-
-def status_facet(facets: dict[str, Any], query: str, request: dict[str, Any], on: date) -> Asked:
-    """How many of the matches (devices, when grouped) have each effective status on ``on``:
-    the stored statuses counted, and among them those past their expiry (page one counts them
-    with its own search: ``search_meili_later``), set as ``facets["status"]``."""
-    asked = [{"q": query, **counting(request, facets=("admin_status",), grouped=True)},
-             {"q": query, **lapsed_request(request, on)}]
-    return Asked(asked, lambda results: facets.__setitem__("status", status_counts(*results)))
-
-
-def lapsed_request(request: dict[str, Any], on: date) -> dict[str, Any]:
-    """The search counting, by stored status, the matches past their expiry on ``on``."""
-    return counting(request, status_filter("expired", on), facets=("admin_status",), grouped=True)
-
-
-def status_counts(everything: dict[str, Any], lapsed: dict[str, Any]) -> dict[str, int]:
-    """Effective statuses from the stored ones of all the matches and of those past expiry."""
-    stored = everything.get("facetDistribution", {}).get("admin_status", {})
-    expired = lapsed.get("facetDistribution", {}).get("admin_status", {})
-    counts = {"valid": stored.get("valid", 0) - expired.get("valid", 0),
-              "suspended": stored.get("suspended", 0) - expired.get("suspended", 0),
-              "expired": sum(expired.values()), "revoked": stored.get("revoked", 0),
-              "withdrawn": stored.get("withdrawn", 0)}
-    return {status: count for status, count in counts.items() if count}
+def status_facet(facets: dict[str, Any], query: str, request: dict[str, Any], on: date, index_name: str) -> Asked:
+    """How many of the matches (devices, when grouped) have each effective status on ``on``,
+    set as ``facets["status"]`` (page one counts them with its own search: ``search_meili_later``)."""
+    statuses = StatusCount(index_name, request, on)
+    asked = [{"q": query, **counting(request, facets=(statuses.facet,), grouped=True)},
+             *({"q": query, **more} for more in statuses.more)]
+    return Asked(asked, lambda results: facets.__setitem__("status", statuses.counts(results[0], results[1:])))
 
 
 def facet_names(asked: str) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from registry.migrate import upgrade
 from registry.models import Certificate, SearchOutbox
 from registry.settings import get_settings
 from registry.snapshots import load_records
-from search import device_counts, pinning
+from search import device_counts, lapsed, pinning
 from search.client import SearchIndex, SearchTarget
 from search.documents import to_document
 from search.process import MeilisearchProcess
@@ -48,9 +48,10 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("HOPQUY_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("HOPQUY_MIGRATE", "auto")  # the tests' databases are new: migrate them
     monkeypatch.delenv("HOPQUY_TODAY", raising=False)
-    # a search keeps the registry's pins and the devices' counts a moment (search.recent):
-    # tests change the registry and search again at once, so they keep nothing
-    for kept in (pinning.RECENT, device_counts.COUNTED):
+    # a search keeps the registry's pins, the devices' counts and whether any stored status is
+    # stale a moment (search.recent): tests change the registry and search again at once, so
+    # they keep nothing
+    for kept in (pinning.RECENT, device_counts.COUNTED, lapsed.CHECKED):
         monkeypatch.setattr(kept, "seconds", 0.0)
     get_settings.cache_clear()
     yield
