@@ -127,9 +127,10 @@ class StaffApiController(Controller):
         return typed(visible_inspections(db, staff_of(request)), list[InspectionOut], from_attributes=True)
 
     @post("/inspections", guards=[requires("inspector")], sync_to_thread=True, operation_id="recordInspection",
-          responses=problems(400, 401, 403))
+          responses=problems(400, 401, 403, 404))
     def record(self, request: Request, db: Db, data: JSONBody[InspectionBody]) -> InspectionOut:
-        """Record a shop inspection (photos are added from the inspection form)."""
+        """Record a shop inspection (photos are added from the inspection form); a ``plan_id``
+        the caller's team may not see answers 404, as a plan that does not exist."""
         row = record_inspection(db, InspectionInput(**msgspec.structs.asdict(data)), staff_of(request))
         db.commit()
         return typed(row, InspectionOut, from_attributes=True)
