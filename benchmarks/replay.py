@@ -35,11 +35,16 @@ from search.request import SearchParams
 Round = list[tuple[str, bytes]]  # (path, body) of the requests sent before an answer is read
 
 
+def forget_kept_answers() -> None:
+    """Drop the devices' counts and the pins a search keeps for two seconds: the next search is cold."""
+    device_counts.COUNTED.clear()
+    pinning.RECENT.clear()
+
+
 def captured_rounds(engine: Engine, index: SearchIndex, text: str, facets: tuple[str, ...] = ()) -> list[Round]:
     """The requests ``search_certificates`` sends Meilisearch for ``text``, round by round,
     with none of its kept answers at hand."""
-    device_counts.COUNTED.clear()
-    pinning.RECENT.clear()
+    forget_kept_answers()
     rounds: list[Round] = [[]]
     post = SearchIndex._post
 

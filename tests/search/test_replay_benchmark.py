@@ -8,11 +8,10 @@ import orjson
 import pytest
 from sqlmodel import Session, select
 
-from benchmarks.replay import ReplaySearch, captured_rounds
+from benchmarks.replay import ReplaySearch, captured_rounds, forget_kept_answers
 from benchmarks.search_bench import raw_headers
 from benchmarks.search_load_report import ceiling
 from registry.models import Certificate, CertificateModel
-from search import device_counts, pinning
 from search.lapsed import queue_lapsed
 from search.query import search_certificates
 from search.request import ALL_FACETS, SearchParams
@@ -27,11 +26,6 @@ def texts(sample_registry) -> list[str]:
         model = session.exec(select(CertificateModel.model_code).limit(1)).one()
         number, brand = session.exec(select(Certificate.certificate_no, Certificate.brand).limit(1)).one()
     return [model, number, brand, f"{brand} zzqxv"]
-
-
-def forget_kept_answers() -> None:
-    device_counts.COUNTED.clear()
-    pinning.RECENT.clear()
 
 
 @pytest.mark.parametrize("facets", [(), ALL_FACETS])
