@@ -31,7 +31,7 @@ class _Compiled:
         # an IN list's SQL depends only on its length: spelled out once per length, when the
         # lists are the only values rendered into the SQL (literal_execute values are not)
         lists = compiled.post_compile_params
-        self.lists = ([compiled.bind_names[bind] for bind in lists]
+        self.lists = (list(dict.fromkeys(compiled.bind_names[bind] for bind in lists))  # a list used twice: once
                       if all(bind.expanding and not bind.literal_execute for bind in lists) else None)
         self.by_lengths: dict[tuple[int, ...], tuple[str, list[str] | None]] = {}
         self.order = compiled.positiontup if compiled.positional else None

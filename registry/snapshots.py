@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, literal, select, text, union_all
@@ -44,14 +44,23 @@ RECORDS = (  # a record's columns and its holder's tax code, to be narrowed by a
 )
 CERTIFICATES_OF = RECORDS.where(_CERTIFICATES.c.id.in_(_IDS))
 _ID = bindparam("id")
-CHILDREN_OF_ONE = DriverQuery(union_all(  # one certificate's models and regulations in one query (the scan page)
-    select(literal(0).label("kind"), CertificateModel.position.label("pos"), CertificateModel.model_code.label("code"))
-    .where(CertificateModel.certificate_id == _ID),
-    select(literal(1), literal(0), Regulation.code)
-    .select_from(CertificateRegulation)
-    .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
-    .where(CertificateRegulation.certificate_id == _ID),
-).order_by(text("kind"), text("pos"), text("code")))
+
+
+def _children(which: Callable[[Any], Any]) -> Any:
+    """The models and regulations of the certificates ``which(certificate_id column)`` picks,
+    in one query: (kind 0 a model, 1 a regulation; certificate_id; position; code), in order."""
+    return union_all(
+        select(literal(0).label("kind"), CertificateModel.certificate_id, CertificateModel.position.label("pos"),
+               CertificateModel.model_code.label("code"))
+        .where(which(CertificateModel.certificate_id)),
+        select(literal(1), CertificateRegulation.certificate_id, literal(0), Regulation.code)
+        .select_from(CertificateRegulation)
+        .join(Regulation, Regulation.id == CertificateRegulation.regulation_id)
+        .where(which(CertificateRegulation.certificate_id)),
+    ).order_by(text("kind"), text("certificate_id"), text("pos"), text("code"))
+
+
+CHILDREN_OF_ONE = DriverQuery(_children(lambda column: column == _ID))  # the scan page's one certificate
 
 
 def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateData]:
@@ -67,7 +76,8 @@ def load_records(session: Session, ids: Sequence[int]) -> dict[int, CertificateD
     }
 
 
-FEW_CERTIFICATES, FEW_MODELS, FEW_REGULATIONS = (DriverQuery(q) for q in (CERTIFICATES_OF, MODELS_OF, REGULATIONS_OF))
+FEW_CERTIFICATES = DriverQuery(CERTIFICATES_OF)
+FEW_CHILDREN = DriverQuery(_children(lambda column: column.in_(_IDS)))  # a search's pins: one query, not two
 
 
 def load_few(connection: Connection, ids: Sequence[int]) -> dict[int, CertificateData]:
@@ -77,11 +87,9 @@ def load_few(connection: Connection, ids: Sequence[int]) -> dict[int, Certificat
         return {}
     ids = list(ids)
     models: dict[int, list[str]] = defaultdict(list)
-    for row in FEW_MODELS.all(connection, ids=ids):
-        models[row.certificate_id].append(row.model_code)
     regulations: dict[int, list[str]] = defaultdict(list)
-    for row in FEW_REGULATIONS.all(connection, ids=ids):
-        regulations[row.certificate_id].append(row.code)
+    for kind, certificate_id, _, code in FEW_CHILDREN.all(connection, ids=ids):
+        (regulations if kind else models)[certificate_id].append(code)
     return {row.id: record_from_row(row, models[row.id], regulations[row.id])
             for row in FEW_CERTIFICATES.all(connection, ids=ids)}
 
@@ -89,7 +97,7 @@ def load_few(connection: Connection, ids: Sequence[int]) -> dict[int, Certificat
 def children_of(connection: Connection, certificate_id: int) -> tuple[list[str], list[str]]:
     """(model codes, regulation codes) of one certificate."""
     models, regulations = [], []
-    for kind, _, code in CHILDREN_OF_ONE.all(connection, id=certificate_id):
+    for kind, _, _, code in CHILDREN_OF_ONE.all(connection, id=certificate_id):
         (regulations if kind else models).append(code)
     return models, regulations
 

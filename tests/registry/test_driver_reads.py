@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
 
 from importer.run import ImportOptions, import_file
 from registry.db import is_postgres
@@ -15,7 +16,7 @@ from registry.driver_reads import DriverQuery
 from registry.loop_reader import LoopReader
 from registry.models import Certificate
 from registry.queries import BY_NUMBER, certificate_row
-from registry.snapshots import CHILDREN_OF_ONE, children_of
+from registry.snapshots import CHILDREN_OF_ONE, FEW_CHILDREN, children_of, load_few, load_records
 from tests.helpers import row, write_feed
 
 
@@ -59,6 +60,19 @@ def test_an_in_list_is_spelled_out_for_each_length(registry):
             expected = [tuple(r) for r in connection.execute(query.statement, {"values": values})]
             assert [tuple(r) for r in query.all(connection, values=values)] == expected
         assert len(query.all(connection, values=["B0001010125AF04A2", "A0412150324AE01A2"])) == 2
+
+
+def test_a_list_used_twice_in_one_statement_reads_what_execute_reads(registry):
+    """A search's pins read a few certificates' models and regulations in one UNION, whose two
+    halves take the same ids: the list is spelled out in both, for each length."""
+    with Session(registry) as session:
+        ids = list(session.execute(select(Certificate.id).order_by(Certificate.id)).scalars())
+        connection = session.connection()
+        for asked in (ids, ids[:1], ids[1:], [*ids, 999_999], [999_999]):
+            expected = [tuple(r) for r in connection.execute(FEW_CHILDREN.statement, {"ids": asked})]
+            assert [tuple(r) for r in FEW_CHILDREN.all(connection, ids=asked)] == expected
+        assert len(expected) == 0 and len(FEW_CHILDREN.all(connection, ids=ids)) == 6  # 3 models, 3 regulations
+        assert load_few(connection, ids) == load_records(session, ids)
 
 
 def test_the_sql_spelled_out_once_per_length_reads_each_calls_own_values(registry):
