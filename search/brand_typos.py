@@ -66,6 +66,7 @@ class BrandWords:
         self._words: dict[int, BrandCounts] = {}  # per engine
         self._read_at: dict[int, float] = {}
         self._lock = threading.Lock()
+        self._first = threading.Lock()
 
     def of(self, engine: Engine) -> BrandCounts:
         key = id(engine)
@@ -78,7 +79,10 @@ class BrandWords:
             return words
         if in_greenlet():
             raise OffTheLoop("the brand words are read in a worker thread")
-        return self._read(engine)
+        with self._first:  # one first read: searches arriving meanwhile wait for it, rather than
+            # each count a million brands at once (sixteen clients at start-up did, for seconds)
+            words = self._words.get(key)
+            return words if words is not None else self._read(engine)
 
     def _read(self, engine: Engine) -> BrandCounts:
         with Session(engine) as session:

@@ -108,3 +108,27 @@ def test_the_brand_words_are_never_counted_on_the_event_loop(engine, tmp_path, m
     monkeypatch.setattr(words, "_read", lambda engine: refreshed.set())
     assert asyncio.run(on_the_loop()) is read  # stale words answer at once, read again beside
     assert refreshed.wait(5)
+
+
+def test_searches_that_arrive_before_the_brand_words_are_read_wait_for_one_read(engine, tmp_path, monkeypatch):
+    """Sixteen searches at start-up each counted a million brands at once, for seconds."""
+    feed = write_feed(tmp_path / "f.csv", [helpers.row("A0001010324AE01A2", brand="Samsung")])
+    assert import_file(engine, feed, ImportOptions(source="qc1")).status == "applied"
+    words, reads, reading = BrandWords(), [], threading.Event()
+    read_once = words._read
+
+    def slow_read(engine):
+        reads.append(1)
+        reading.set()
+        threading.Event().wait(0.3)  # the others arrive while it reads
+        return read_once(engine)
+
+    monkeypatch.setattr(words, "_read", slow_read)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(words.of(engine))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(reads) == 1 and len(answers) == 8
+    assert all(answer is answers[0] for answer in answers) and answers[0]["samsung"] == 1
