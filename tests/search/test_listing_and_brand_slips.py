@@ -114,12 +114,11 @@ def test_searches_that_arrive_before_the_brand_words_are_read_wait_for_one_read(
     """Sixteen searches at start-up each counted a million brands at once, for seconds."""
     feed = write_feed(tmp_path / "f.csv", [helpers.row("A0001010324AE01A2", brand="Samsung")])
     assert import_file(engine, feed, ImportOptions(source="qc1")).status == "applied"
-    words, reads, reading = BrandWords(), [], threading.Event()
+    words, reads = BrandWords(), []
     read_once = words._read
 
     def slow_read(engine):
         reads.append(1)
-        reading.set()
         threading.Event().wait(0.3)  # the others arrive while it reads
         return read_once(engine)
 
