@@ -21,6 +21,7 @@ from meilisearch.errors import (
 from meilisearch.models.task import TaskInfo
 
 from registry.settings import Settings, generated_secret
+from search.away import Away
 from search.index_settings import SETTINGS
 from search.kept_alive import KeptAlive
 from search.on_the_loop import LoopConnections, in_greenlet
@@ -65,12 +66,18 @@ class SearchIndex:
         self.client = meilisearch.Client(target.url, target.key, timeout=timeout)
         self.name = target.index_name
         self.index = self.client.index(self.name)
+        self.away = Away()  # searches keep away a moment after one timed out (search.away)
 
     def healthy(self) -> bool:
+        """Whether Meilisearch answers its health check; one that does ends a pause of the
+        searches (``search.away``): the readiness probe sees it back before a search would."""
         try:
-            return self.client.is_healthy()
+            answering = self.client.is_healthy()
         except Exception:  # noqa: BLE001  any failure means "not usable now"
             return False
+        if answering:
+            self.away.answered()
+        return answering
 
     def wait(self, task: Any, timeout_ms: int = 600_000) -> None:
         uid = task.task_uid
@@ -142,18 +149,21 @@ class SearchIndex:
         return lambda: answer()["results"]
 
     def _post(self, path: str, body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+        if not self.away.allows():
+            raise SearchUnavailable(f"Meilisearch did not answer in time; tried again in {self.away.away_for():.0f} s")
         try:
             # from a request served on the event loop (search.on_the_loop), else from a thread
             pool = self.loop_searches if in_greenlet() else self.searches
             sent = pool.send("POST", path, orjson.dumps(body))
         except (OSError, http.client.HTTPException, TimeoutError) as exc:
-            raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
+            raise self._unavailable(exc) from exc
 
         def answer() -> dict[str, Any]:
             try:
                 status, content = sent.answer()
             except (OSError, http.client.HTTPException, TimeoutError) as exc:
-                raise SearchUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
+                raise self._unavailable(exc) from exc
+            self.away.answered()
             if status == 200:
                 return orjson.loads(content)
             error = _error_in(content)
@@ -162,6 +172,11 @@ class SearchIndex:
             raise SearchRefused(f"Meilisearch refused the search: {error.get('message', content[:300])}")
 
         return answer
+
+    def _unavailable(self, exc: BaseException) -> SearchUnavailable:
+        if isinstance(exc, TimeoutError):  # a hang, not a refusal: keep away a moment
+            self.away.timed_out()
+        return SearchUnavailable(f"{exc.__class__.__name__}: {exc}")
 
     @cached_property
     def searches(self) -> KeptAlive:

@@ -91,9 +91,9 @@ class Sent:
         try:
             response = self.connection.getresponse()
             body = response.read()
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             self.connection.close()
-            if self.fresh:
+            if self.fresh or isinstance(exc, TimeoutError):  # no answer in time: not a closed connection
                 raise
             return self.pool.send(*self.request).answer()  # a kept connection the server had closed
         if response.will_close:

@@ -66,6 +66,9 @@ class LoopSent:
         """(status, body); OSError when the server cannot be reached or broke off."""
         try:
             status, body, keep = await_only(asyncio.wait_for(read_answer(self.stream[0]), self.pool.timeout))
+        except TimeoutError:  # no answer in time (an OSError too): a hang, not a closed connection
+            self.stream[1].close()
+            raise
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
             self.stream[1].close()
             if self.fresh:
