@@ -74,7 +74,7 @@ class LoopSent:
             if self.fresh:
                 raise OSError(f"Meilisearch broke off: {exc!r}") from exc
             return self.pool.send(*self.request).answer()  # a kept connection the server had closed
-        except BaseException:  # too slow, or the request was cancelled: the answer is not read
+        except BaseException:  # the request was cancelled: the answer is not read
             self.stream[1].close()
             raise
         if keep and len(self.idle) < KEPT:

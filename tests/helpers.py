@@ -28,6 +28,16 @@ def row(number: str = "A0412150324AE01A2", models: str = "SM-A546E; SM-A546E/DS"
     return [number, kind, product, brand, models, holder, tax, regulations, issued, expires, status]
 
 
+class Clock:
+    """A clock a test moves by hand: ``clock.now += 5``."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def write_feed(path: Path, rows: list[list[str]], header: list[str] | None = None,
                encoding: str = "utf-8", delimiter: str = ",", title: bool = False) -> Path:
     with path.open("w", encoding=encoding, newline="") as f:

@@ -9,14 +9,7 @@ import orjson
 
 import public_site.limiter
 from public_site.limiter import RateLimit
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers import Clock
 
 
 def _ask(limit: RateLimit, host: str, path: str = "/v/X") -> tuple[int, dict[str, str], bytes]:

@@ -16,7 +16,7 @@ from search.away import Away
 from search.client import SearchIndex, SearchTarget, SearchUnavailable
 from search.query import search_certificates
 from search.request import SearchParams
-from tests.helpers import row, write_feed
+from tests.helpers import Clock, row, write_feed
 
 TIMEOUT = 0.4
 
@@ -43,14 +43,6 @@ def timed(call) -> float:
     started = time.perf_counter()
     call()
     return time.perf_counter() - started
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_after_a_timeout_searches_keep_away_then_one_tries_again():
